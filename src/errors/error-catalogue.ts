@@ -46,6 +46,11 @@ export const ERROR_CATALOGUE = {
     message:
       'The image declares {width}x{height} = {pixels} pixels, over the limit of {limit}; refused before decoding (vision.maxImagePixels)',
   },
+  ARGUS_E_IMAGE_FILE_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    message: 'The image file is {bytes} bytes, over the limit of {limit} (vision.maxImageBytes)',
+  },
   ARGUS_E_NO_FACE: {
     status: 422,
     retryable: false,

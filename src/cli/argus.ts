@@ -1,0 +1,66 @@
+import { Command, CommanderError } from 'commander';
+import { toArgusError } from '../errors/argus-error';
+import { createCliContext, type GlobalOptions } from './cli-context';
+import { analyzeFilesCommand } from './commands/analyze-files-command';
+import { compareCommand } from './commands/compare-command';
+
+/** Exit code for usage and configuration errors (1 means "some input failed"). */
+const EXIT_USAGE = 2;
+
+/** Entry point of the `argus` CLI; resolves to the process exit code. */
+export async function run(argv: readonly string[], out: (line: string) => void = defaultOut): Promise<number> {
+  let code = 0;
+  const program = new Command('argus')
+    .description('Argus: real-time face analysis for body-cam and CCTV streams')
+    .option('--config <file>', 'JSON configuration file')
+    .option('--data <dir>', 'data directory (default $ARGUS_DATA_DIR, else ./data)')
+    .option('--log-level <level>', 'log level (stderr)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const ctx = () => createCliContext(program.opts<GlobalOptions>(), out);
+
+  program
+    .command('detect')
+    .description('Detect faces: one JSON line per file with boxes, scores, landmarks and quality')
+    .argument('<files...>', 'JPEG, PNG or WebP images')
+    .option('--json', 'JSON lines output (the stable contract)')
+    .action(async (files: string[], o: { json?: boolean }) => {
+      code = await analyzeFilesCommand(ctx(), files, { embed: false, json: !!o.json });
+    });
+
+  program
+    .command('embed')
+    .description('Detect faces and compute their 512-D embeddings')
+    .argument('<files...>', 'JPEG, PNG or WebP images')
+    .option('--json', 'JSON lines output (the stable contract)')
+    .action(async (files: string[], o: { json?: boolean }) => {
+      code = await analyzeFilesCommand(ctx(), files, { embed: true, json: !!o.json });
+    });
+
+  program
+    .command('compare')
+    .description('Similarity of the largest face in two images, against the configured threshold')
+    .argument('<a>', 'first image')
+    .argument('<b>', 'second image')
+    .option('--json', 'JSON output')
+    .action(async (a: string, b: string, o: { json?: boolean }) => {
+      code = await compareCommand(ctx(), a, b, { json: !!o.json });
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const e = toArgusError(err);
+    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  return code;
+}
+
+function defaultOut(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,4 @@
+export interface ImageLimits {
+  maxPixels: number;
+  maxBytes: number;
+}

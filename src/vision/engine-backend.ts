@@ -1,0 +1,28 @@
+import type { Detection } from '../domain/face';
+import type { RgbImage } from '../domain/image';
+import type { EngineFace, FaceEngine } from './face-engine';
+import type { VisionBackend } from './vision-backend';
+import type { FrameRef } from './vision-protocol';
+
+/** Runs the engine on the calling thread. Blocks the event loop during inference: not for servers. */
+export class EngineBackend implements VisionBackend {
+  readonly parallelism = 1;
+  private last: { id: number; image: RgbImage } | undefined;
+
+  constructor(private readonly engine: FaceEngine) {}
+
+  detect(frame: FrameRef): Promise<Detection[]> {
+    return this.engine.detect(this.image(frame));
+  }
+
+  analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {
+    return this.engine.analyze(this.image(frame), detections, { embed });
+  }
+
+  async close(): Promise<void> {}
+
+  private image(frame: FrameRef): RgbImage {
+    if (this.last?.id !== frame.id) this.last = { id: frame.id, image: frame };
+    return this.last.image;
+  }
+}

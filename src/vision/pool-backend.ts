@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { Detection } from '../domain/face';
+import { ArgusError } from '../errors/argus-error';
+import { type PoolLogger, WorkerPool } from '../pool/worker-pool';
+import { packageRoot } from '../util/package-root';
+import type { EngineFace } from './face-engine';
+import type { VisionBackend } from './vision-backend';
+import type { FrameRef, VisionRequest, VisionResponse, VisionWorkerData } from './vision-protocol';
+
+export interface PoolBackendOptions {
+  workers: number;
+  queueLimit: number;
+  workerData: VisionWorkerData;
+  logger?: PoolLogger;
+}
+
+/** Worker threads run from the compiled output, whether the caller is compiled or run by jest. */
+export function visionWorkerScript(): string {
+  return path.join(packageRoot(), 'dist', 'workers', 'vision-worker.js');
+}
+
+/** Vision on a pool of worker threads, each with its own ONNX Runtime sessions. */
+export class PoolBackend implements VisionBackend {
+  readonly parallelism: number;
+  private readonly pool: WorkerPool<VisionRequest, VisionResponse>;
+
+  private constructor(o: PoolBackendOptions) {
+    this.parallelism = o.workers;
+    this.pool = new WorkerPool<VisionRequest, VisionResponse>({
+      script: visionWorkerScript(),
+      size: o.workers,
+      maxQueue: o.queueLimit,
+      workerData: o.workerData,
+      name: 'vision',
+      ...(o.logger ? { logger: o.logger } : {}),
+    });
+  }
+
+  static async start(o: PoolBackendOptions): Promise<PoolBackend> {
+    const backend = new PoolBackend(o);
+    await backend.pool.start();
+    return backend;
+  }
+
+  async detect(frame: FrameRef): Promise<Detection[]> {
+    const res = await this.pool.run({ op: 'detect', frame }, { priority: 'high' });
+    if (res.op !== 'detect') throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected detect reply, got ${res.op}` });
+    return res.detections;
+  }
+
+  async analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {
+    const res = await this.pool.run({ op: 'analyze', frame, detections, embed });
+    if (res.op !== 'analyze') throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected analyze reply, got ${res.op}` });
+    return res.faces;
+  }
+
+  stats() {
+    return this.pool.stats();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

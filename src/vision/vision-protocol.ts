@@ -1,0 +1,29 @@
+import type { Detection } from '../domain/face';
+import type { EngineFace } from './face-engine';
+
+/**
+ * A frame as sent to vision workers. `data` should sit on a SharedArrayBuffer so several workers
+ * read one frame without copies; `id` lets a worker reuse its resized copies of the same frame.
+ */
+export interface FrameRef {
+  id: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export type VisionRequest =
+  | { op: 'detect'; frame: FrameRef }
+  | { op: 'analyze'; frame: FrameRef; detections: Detection[]; embed: boolean };
+
+export type VisionResponse = { op: 'detect'; detections: Detection[] } | { op: 'analyze'; faces: EngineFace[] };
+
+/** What a vision worker needs to start: the vision options and where the models are. */
+export interface VisionWorkerData {
+  manifestPath: string;
+  modelsDir: string;
+  download: boolean;
+  intraOpThreads: number;
+  executionProvider: 'cpu' | 'cuda';
+  engine: import('./face-engine').EngineOptions;
+}

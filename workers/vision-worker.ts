@@ -1,0 +1,37 @@
+/**
+ * Vision worker thread: owns one set of ONNX Runtime sessions and answers detect/analyze tasks.
+ * Inference must not run on the main thread (session.run() keeps its event loop busy).
+ */
+import { workerData } from 'node:worker_threads';
+import type { RgbImage } from '../src/domain/image';
+import { loadManifest } from '../src/models/model-manifest';
+import { serveTasks } from '../src/pool/pool-protocol';
+import { FaceEngine } from '../src/vision/face-engine';
+import { loadOnnxFaceModels } from '../src/vision/onnx/onnx-face-models';
+import type { FrameRef, VisionRequest, VisionResponse, VisionWorkerData } from '../src/vision/vision-protocol';
+
+serveTasks<VisionRequest, VisionResponse>(async () => {
+  const data = workerData as VisionWorkerData;
+  const models = await loadOnnxFaceModels(loadManifest(data.manifestPath), {
+    modelsDir: data.modelsDir,
+    intraOpThreads: data.intraOpThreads,
+    executionProvider: data.executionProvider,
+    download: data.download,
+  });
+  const engine = new FaceEngine(models, data.engine);
+  // The same frame arrives once for detection and again for analysis: keep one image object per
+  // frame id so the engine reuses its resized copies.
+  let last: { id: number; image: RgbImage } | undefined;
+  const image = (f: FrameRef): RgbImage => {
+    if (last?.id !== f.id) last = { id: f.id, image: { width: f.width, height: f.height, data: f.data } };
+    return last.image;
+  };
+  return async (req) => {
+    if (req.op === 'detect') {
+      return { result: { op: 'detect', detections: await engine.detect(image(req.frame)) } };
+    }
+    const faces = await engine.analyze(image(req.frame), req.detections, { embed: req.embed });
+    const transfer = faces.flatMap((f) => (f.embedding ? [f.embedding.buffer as ArrayBuffer] : []));
+    return { result: { op: 'analyze', faces }, transfer };
+  };
+});
