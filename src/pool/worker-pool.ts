@@ -1,56 +1,17 @@
-import { isAbsolute } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ArgusError } from '../errors/argus-error';
 import { fromWireError, isWorkerToPool, type PoolToWorker, type Transferable } from './pool-protocol';
+import {
+  type PoolLogger,
+  type PoolStats,
+  type ResolvedOptions,
+  type RunOptions,
+  resolveOptions,
+  restartDelay,
+  type WorkerPoolOptions,
+} from './worker-pool-options';
 
-/** The subset of a pino logger the pool writes to. */
-export interface PoolLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface WorkerPoolOptions {
-  /** Absolute path to a compiled .js worker entry point that calls serveTasks(). */
-  script: string;
-  /** Worker threads kept alive; a worker that dies is replaced. */
-  size: number;
-  /** Passed to every worker (structured clone; a SharedArrayBuffer is shared, not copied). */
-  workerData?: unknown;
-  /** Tasks allowed to wait for a worker; beyond it run() rejects at once with ARGUS_E_POOL_SATURATED. */
-  maxQueue: number;
-  /** Appears in log lines and error reasons. */
-  name: string;
-  logger?: PoolLogger;
-  /** A task running longer is abandoned: its worker is terminated and replaced. Default: no limit. */
-  taskTimeoutMs?: number;
-  /** How long close() lets running tasks finish before terminating workers. Default 2000. */
-  closeGraceMs?: number;
-  /** Delay before the second consecutive restart, doubling per further failure. Default 100. */
-  restartDelayMs?: number;
-  /** Upper bound of the restart delay. Default 5000. */
-  restartDelayMaxMs?: number;
-  /** Consecutive replacement workers failing to start before the pool stops replacing. Default 5. */
-  maxStartFailures?: number;
-}
-
-export interface RunOptions {
-  /** Buffers moved to the worker instead of copied; they are detached in the caller afterwards. */
-  transfer?: Transferable[];
-  /** 'high' tasks wait ahead of every 'normal' one. Default 'normal'. */
-  priority?: 'high' | 'normal';
-}
-
-export interface PoolStats {
-  /** Live worker threads, including ones still starting. */
-  size: number;
-  busy: number;
-  queued: number;
-  completed: number;
-  failed: number;
-  crashes: number;
-  restarts: number;
-}
+export type { PoolLogger, PoolStats, RunOptions, WorkerPoolOptions } from './worker-pool-options';
 
 interface Task<Req, Res> {
   readonly id: number;
@@ -69,11 +30,6 @@ interface Slot<Req, Res> {
   /** Settled once: the worker reached `ready`, or failed before it. */
   readonly started: { resolve: () => void; reject: (err: ArgusError) => void };
 }
-
-type ResolvedOptions = Readonly<
-  Required<Omit<WorkerPoolOptions, 'workerData' | 'logger' | 'taskTimeoutMs'>> &
-    Pick<WorkerPoolOptions, 'workerData' | 'logger' | 'taskTimeoutMs'>
->;
 
 const noop = (): void => {};
 
@@ -276,21 +232,16 @@ export class WorkerPool<Req, Res> {
   }
 
   private replace(): void {
-    const timer = setTimeout(() => {
-      this.restartTimers.delete(timer);
-      if (this.state !== 'running') return;
-      this.restarts++;
-      this.spawn().then(noop, (err: ArgusError) => this.onReplacementFailed(err));
-    }, this.restartDelay());
+    const timer = setTimeout(
+      () => {
+        this.restartTimers.delete(timer);
+        if (this.state !== 'running') return;
+        this.restarts++;
+        this.spawn().then(noop, (err: ArgusError) => this.onReplacementFailed(err));
+      },
+      restartDelay(this.options, this.consecutiveFailures),
+    );
     this.restartTimers.add(timer);
-  }
-
-  // The first replacement after healthy work is immediate; repeated failures back off so a worker
-  // that dies on start (missing model, bad build) cannot spin the CPU.
-  private restartDelay(): number {
-    const n = this.consecutiveFailures;
-    if (n <= 1) return 0;
-    return Math.min(this.options.restartDelayMs * 2 ** (n - 2), this.options.restartDelayMaxMs);
   }
 
   private onReplacementFailed(err: ArgusError): void {
@@ -414,21 +365,6 @@ export class WorkerPool<Req, Res> {
   private log(level: keyof PoolLogger, fields: object, msg: string): void {
     this.options.logger?.[level]({ pool: this.options.name, ...fields }, msg);
   }
-}
-
-function resolveOptions(o: WorkerPoolOptions): ResolvedOptions {
-  // Bounds and their documentation belong to the config schema; this only catches wiring mistakes.
-  if (!isAbsolute(o.script) || !Number.isInteger(o.size) || o.size < 1 || !Number.isInteger(o.maxQueue)) {
-    const problems = `worker pool ${o.name}: needs an absolute script path, integer size >= 1 and maxQueue`;
-    throw new ArgusError('ARGUS_E_CONFIG_INVALID', { problems });
-  }
-  return Object.freeze({
-    ...o,
-    closeGraceMs: o.closeGraceMs ?? 2000,
-    restartDelayMs: o.restartDelayMs ?? 100,
-    restartDelayMaxMs: o.restartDelayMaxMs ?? 5000,
-    maxStartFailures: o.maxStartFailures ?? 5,
-  });
 }
 
 function internal(reason: string, cause?: unknown): ArgusError {
