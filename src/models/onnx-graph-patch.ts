@@ -6,6 +6,8 @@ import type { ModelPatch } from './model-manifest';
  * Graph edits the manifest asks for, applied to the model bytes in memory (see docs in MODELS.md):
  * the detector is cut before its decode so it runs at any input size, and batch dims are made
  * symbolic. Pure: bytes in, bytes out; the verified file on disk is never rewritten.
+ * The result is cached on disk by patch-cache.ts: bump PATCH_CACHE_FORMAT there when a change here
+ * alters the bytes a patch produces.
  */
 export function applyPatches(
   modelBytes: Uint8Array,
