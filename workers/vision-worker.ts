@@ -8,7 +8,12 @@ import { loadManifest } from '../src/models/model-manifest';
 import { serveTasks } from '../src/pool/pool-protocol';
 import { FaceEngine } from '../src/vision/face-engine';
 import { loadOnnxFaceModels } from '../src/vision/onnx/onnx-face-models';
-import type { FrameRef, VisionRequest, VisionResponse, VisionWorkerData } from '../src/vision/vision-protocol';
+import type {
+  FrameRef,
+  VisionRequest,
+  VisionResponse,
+  VisionWorkerData,
+} from '../src/vision/vision-protocol';
 
 serveTasks<VisionRequest, VisionResponse>(async () => {
   const data = workerData as VisionWorkerData;

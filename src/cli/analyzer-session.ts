@@ -1,6 +1,6 @@
 import { toArgusError } from '../errors/argus-error';
-import type { AnalyzeResult, FaceAnalyzer } from '../vision/face-analyzer';
 import { createFaceAnalyzer } from '../vision/create-face-analyzer';
+import type { AnalyzeResult, FaceAnalyzer } from '../vision/face-analyzer';
 import type { CliContext } from './cli-context';
 import { readImageFile } from './image-file';
 
@@ -16,7 +16,10 @@ export class AnalyzerSession {
     private readonly workers: number,
   ) {}
 
-  async analyzeFile(file: string, embed: boolean): Promise<AnalyzeResult & { width: number; height: number }> {
+  async analyzeFile(
+    file: string,
+    embed: boolean,
+  ): Promise<AnalyzeResult & { width: number; height: number }> {
     const v = this.ctx.config.vision;
     const image = await readImageFile(file, { maxPixels: v.maxImagePixels, maxBytes: v.maxImageBytes });
     const analyzer = await this.get();
@@ -34,11 +37,12 @@ export class AnalyzerSession {
   }
 
   private get(): Promise<FaceAnalyzer> {
-    this.analyzer ??= createFaceAnalyzer(this.ctx.config, { workers: this.workers, logger: this.ctx.logger }).catch(
-      (err: unknown) => {
-        throw toArgusError(err);
-      },
-    );
+    this.analyzer ??= createFaceAnalyzer(this.ctx.config, {
+      workers: this.workers,
+      logger: this.ctx.logger,
+    }).catch((err: unknown) => {
+      throw toArgusError(err);
+    });
     return this.analyzer;
   }
 }

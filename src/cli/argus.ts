@@ -8,7 +8,10 @@ import { compareCommand } from './commands/compare-command';
 const EXIT_USAGE = 2;
 
 /** Entry point of the `argus` CLI; resolves to the process exit code. */
-export async function run(argv: readonly string[], out: (line: string) => void = defaultOut): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  out: (line: string) => void = defaultOut,
+): Promise<number> {
   let code = 0;
   const program = new Command('argus')
     .description('Argus: real-time face analysis for body-cam and CCTV streams')

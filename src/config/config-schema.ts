@@ -69,8 +69,15 @@ const qualitySchema = z
       .min(8)
       .max(500)
       .default(40)
-      .describe('Face width (px) at which the size part of quality reaches 0.5; below ~30 px identification fails.'),
-    goodFaceSize: z.number().min(16).max(1000).default(80).describe('Face width (px) at which the size part of quality is 1.'),
+      .describe(
+        'Face width (px) at which the size part of quality reaches 0.5; below ~30 px identification fails.',
+      ),
+    goodFaceSize: z
+      .number()
+      .min(16)
+      .max(1000)
+      .default(80)
+      .describe('Face width (px) at which the size part of quality is 1.'),
   })
   .prefault({});
 
@@ -82,25 +89,33 @@ const workersSchema = z
       .min(1)
       .max(64)
       .default(Math.max(1, Math.min(os.availableParallelism(), 8)))
-      .describe('Vision worker threads, each with its own ONNX Runtime sessions. Default: one per core (max 8).'),
+      .describe(
+        'Vision worker threads, each with its own ONNX Runtime sessions. Default: one per core (max 8).',
+      ),
     intraOpThreads: z
       .number()
       .int()
       .min(1)
       .max(64)
       .default(1)
-      .describe('ONNX Runtime intra-op threads per worker. One per worker beats fewer workers with more threads on CPU.'),
+      .describe(
+        'ONNX Runtime intra-op threads per worker. One per worker beats fewer workers with more threads on CPU.',
+      ),
     queueLimit: z
       .number()
       .int()
       .min(1)
       .max(10000)
       .default(256)
-      .describe('Tasks allowed to wait for a worker; past it new work is refused (ARGUS_E_POOL_SATURATED), not queued.'),
+      .describe(
+        'Tasks allowed to wait for a worker; past it new work is refused (ARGUS_E_POOL_SATURATED), not queued.',
+      ),
     executionProvider: z
       .enum(['cpu', 'cuda'])
       .default('cpu')
-      .describe('ONNX Runtime execution provider. "cuda" needs the CUDA build of onnxruntime-node (see README, GPU).'),
+      .describe(
+        'ONNX Runtime execution provider. "cuda" needs the CUDA build of onnxruntime-node (see README, GPU).',
+      ),
   })
   .prefault({});
 
@@ -160,7 +175,9 @@ export const configSchema = z.strictObject({
         .string()
         .min(1)
         .optional()
-        .describe('Where model weights are kept. Default: models/ in the installation. Env: ARGUS_MODELS_DIR.'),
+        .describe(
+          'Where model weights are kept. Default: models/ in the installation. Env: ARGUS_MODELS_DIR.',
+        ),
       download: z
         .boolean()
         .default(true)

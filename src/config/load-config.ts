@@ -6,7 +6,10 @@ import { type ArgusConfig, configSchema } from './config-schema';
 const ENV_OVERRIDES: ReadonlyArray<readonly [string, (c: Record<string, unknown>, v: string) => void]> = [
   ['ARGUS_DATA_DIR', (c, v) => (c.dataDir = v)],
   ['ARGUS_MODELS_DIR', (c, v) => (c.models = { ...(c.models as object), dir: v })],
-  ['ARGUS_MODELS_DOWNLOAD', (c, v) => (c.models = { ...(c.models as object), download: !/^(0|false|no)$/i.test(v) })],
+  [
+    'ARGUS_MODELS_DOWNLOAD',
+    (c, v) => (c.models = { ...(c.models as object), download: !/^(0|false|no)$/i.test(v) }),
+  ],
   ['ARGUS_LOG_LEVEL', (c, v) => (c.log = { ...(c.log as object), level: v })],
 ];
 
@@ -35,7 +38,8 @@ export function parseConfig(raw: unknown): Readonly<ArgusConfig> {
     const problems = parsed.error.issues
       .map((i) => {
         const where = i.path.join('.') || '(root)';
-        if (i.code === 'unrecognized_keys') return `${where}: unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+        if (i.code === 'unrecognized_keys')
+          return `${where}: unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
         return `${where}: ${i.message}`;
       })
       .join('; ');
@@ -49,7 +53,11 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ArgusError('ARGUS_E_CONFIG_UNREADABLE', { path: file, reason: (err as Error).message }, { cause: err });
+    throw new ArgusError(
+      'ARGUS_E_CONFIG_UNREADABLE',
+      { path: file, reason: (err as Error).message },
+      { cause: err },
+    );
   }
   try {
     const value: unknown = JSON.parse(text);
@@ -58,7 +66,11 @@ function readConfigFile(file: string): Record<string, unknown> {
     }
     return value as Record<string, unknown>;
   } catch (err) {
-    throw new ArgusError('ARGUS_E_CONFIG_UNREADABLE', { path: file, reason: (err as Error).message }, { cause: err });
+    throw new ArgusError(
+      'ARGUS_E_CONFIG_UNREADABLE',
+      { path: file, reason: (err as Error).message },
+      { cause: err },
+    );
   }
 }
 

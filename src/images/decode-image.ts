@@ -43,7 +43,11 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits): Promi
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoder produced ${info.channels} channels`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
   } catch (err) {
     throw new ArgusError('ARGUS_E_IMAGE_CORRUPT', { reason: shortReason(err) }, { cause: err });
   }

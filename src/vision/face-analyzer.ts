@@ -60,6 +60,8 @@ export function toFrameRef(image: RgbImage): FrameRef {
 export function splitForWorkers(dets: readonly Detection[], parts: number): Detection[][] {
   const n = Math.max(1, Math.min(parts, dets.length));
   const chunks: Detection[][] = Array.from({ length: n }, () => []);
-  dets.forEach((d, i) => chunks[i % n]!.push(d));
+  dets.forEach((d, i) => {
+    chunks[i % n]!.push(d);
+  });
   return dets.length === 0 ? [] : chunks;
 }

@@ -1,16 +1,16 @@
 import type { AnalyzedFace, Detection } from '../domain/face';
 import type { FivePoints } from '../domain/geometry';
 import type { RgbImage } from '../domain/image';
-import { type Similarity, estimateSimilarity, similarityScale } from './align/similarity-transform';
+import { estimateSimilarity, type Similarity, similarityScale } from './align/similarity-transform';
 import { warpFace } from './align/warp-face';
 import { decodeBoxes } from './detect/decode-boxes';
 import { nms, suppressContained } from './detect/nms';
-import { planPyramid } from './detect/pyramid-plan';
 import { generatePriors } from './detect/priors';
+import { planPyramid } from './detect/pyramid-plan';
 import { l2NormalizeRows } from './embed/vector-math';
 import type { FaceModels } from './inference-port';
-import { cropPointsToImage, landmarkCrop } from './landmarks/landmark-crop';
 import { fivePointsFrom68, landmarkPlausibility } from './landmarks/five-points';
+import { cropPointsToImage, landmarkCrop } from './landmarks/landmark-crop';
 import { MipChain } from './preprocess/mip-chain';
 import { resizeToTensor } from './preprocess/resize-to-tensor';
 import { combineQuality, poseScore, sharpnessScore, sizeScore } from './quality/face-quality';
@@ -159,7 +159,16 @@ export class FaceEngine {
       const { image, factor } = mips.pick(s / crop.w);
       resizeToTensor(
         image,
-        { sx: crop.x * factor, sy: crop.y * factor, sw: crop.w * factor, sh: crop.h * factor, dw: s, dh: s, tw: s, th: s },
+        {
+          sx: crop.x * factor,
+          sy: crop.y * factor,
+          sw: crop.w * factor,
+          sh: crop.h * factor,
+          dw: s,
+          dh: s,
+          tw: s,
+          th: s,
+        },
         lm.spec,
         input,
         i * per,
@@ -167,7 +176,9 @@ export class FaceEngine {
       return crop;
     });
     const out = await lm.infer(input, dets.length);
-    return crops.map((crop, i) => fivePointsFrom68(cropPointsToImage(out, i * lm.points * 2, lm.points, crop)));
+    return crops.map((crop, i) =>
+      fivePointsFrom68(cropPointsToImage(out, i * lm.points * 2, lm.points, crop)),
+    );
   }
 
   private warp(mips: MipChain, t: Similarity, size: number): RgbImage {
@@ -191,7 +202,13 @@ export class FaceEngine {
       const batch = faces.slice(start, start + this.options.embedBatchSize);
       const input = new Float32Array(per * batch.length);
       batch.forEach((f, i) => {
-        resizeToTensor(f, { sx: 0, sy: 0, sw: s, sh: s, dw: s, dh: s, tw: s, th: s }, emb.spec, input, i * per);
+        resizeToTensor(
+          f,
+          { sx: 0, sy: 0, sw: s, sh: s, dw: s, dh: s, tw: s, th: s },
+          emb.spec,
+          input,
+          i * per,
+        );
       });
       const out = await emb.infer(input, batch.length);
       l2NormalizeRows(out, emb.dim);

@@ -13,7 +13,11 @@ export interface DetectorModel {
   /** Input sides are padded to a multiple of this. */
   readonly align: number;
   /** One image, CHW, `height` x `width`. */
-  infer(input: Float32Array, height: number, width: number): Promise<{ scores: Float32Array; regression: Float32Array }>;
+  infer(
+    input: Float32Array,
+    height: number,
+    width: number,
+  ): Promise<{ scores: Float32Array; regression: Float32Array }>;
 }
 
 export interface LandmarkModel {

@@ -44,13 +44,15 @@ export class PoolBackend implements VisionBackend {
 
   async detect(frame: FrameRef): Promise<Detection[]> {
     const res = await this.pool.run({ op: 'detect', frame }, { priority: 'high' });
-    if (res.op !== 'detect') throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected detect reply, got ${res.op}` });
+    if (res.op !== 'detect')
+      throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected detect reply, got ${res.op}` });
     return res.detections;
   }
 
   async analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {
     const res = await this.pool.run({ op: 'analyze', frame, detections, embed });
-    if (res.op !== 'analyze') throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected analyze reply, got ${res.op}` });
+    if (res.op !== 'analyze')
+      throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected analyze reply, got ${res.op}` });
     return res.faces;
   }
 

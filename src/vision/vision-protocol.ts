@@ -16,7 +16,9 @@ export type VisionRequest =
   | { op: 'detect'; frame: FrameRef }
   | { op: 'analyze'; frame: FrameRef; detections: Detection[]; embed: boolean };
 
-export type VisionResponse = { op: 'detect'; detections: Detection[] } | { op: 'analyze'; faces: EngineFace[] };
+export type VisionResponse =
+  | { op: 'detect'; detections: Detection[] }
+  | { op: 'analyze'; faces: EngineFace[] };
 
 /** What a vision worker needs to start: the vision options and where the models are. */
 export interface VisionWorkerData {

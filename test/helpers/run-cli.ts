@@ -12,7 +12,10 @@ export interface CliResult {
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'argus.js');
 
 /** Runs the real CLI in a child process (as a user would), killing it if it outlives `timeoutMs`. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...opts.env },

@@ -23,12 +23,15 @@ export async function analyzeFilesCommand(
           ctx.out(JSON.stringify({ file, width: r.width, height: r.height, faces }));
         } else {
           ctx.out(`${file}: ${r.width}x${r.height}, ${faces.length} face(s)`);
-          for (const f of faces) ctx.out(`  box ${JSON.stringify(f.box)} score ${f.score} quality ${f.quality}`);
+          for (const f of faces)
+            ctx.out(`  box ${JSON.stringify(f.box)} score ${f.score} quality ${f.quality}`);
         }
       } catch (err) {
         failed++;
         const e = toArgusError(err);
-        ctx.out(o.json ? JSON.stringify({ file, error: e.toJSON() }) : `${file}: error ${e.code}: ${e.message}`);
+        ctx.out(
+          o.json ? JSON.stringify({ file, error: e.toJSON() }) : `${file}: error ${e.code}: ${e.message}`,
+        );
       }
     }
   } finally {

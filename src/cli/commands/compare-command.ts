@@ -5,7 +5,12 @@ import type { CliContext } from '../cli-context';
 import { largestFace } from '../face-json';
 
 /** `argus compare A B`: cosine similarity of the largest face in each image against the threshold. */
-export async function compareCommand(ctx: CliContext, a: string, b: string, o: { json: boolean }): Promise<number> {
+export async function compareCommand(
+  ctx: CliContext,
+  a: string,
+  b: string,
+  o: { json: boolean },
+): Promise<number> {
   const session = new AnalyzerSession(ctx, Math.min(ctx.config.vision.workers.count, 2));
   try {
     const [fa, fb] = await Promise.all(

@@ -44,5 +44,5 @@ export function priorCount(width: number, height: number, spec: PriorSpec): numb
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }

@@ -31,7 +31,10 @@ const MAX_ASPECT = 2.0;
  * face's. The landmark model draws a face-like layout on almost anything, so the box aspect is the
  * check that catches hands (the main false positive on live video); the point checks catch the rest.
  */
-export function landmarkPlausibility(p: FivePoints, box: { x: number; y: number; w: number; h: number }): number {
+export function landmarkPlausibility(
+  p: FivePoints,
+  box: { x: number; y: number; w: number; h: number },
+): number {
   const aspect = box.h / box.w;
   if (!(aspect >= MIN_ASPECT && aspect <= MAX_ASPECT)) return 0;
   const [le, re, nose, ml, mr] = p;

@@ -35,7 +35,12 @@ export async function loadOnnxFaceModels(manifest: ModelManifest, o: OnnxModelOp
     priors: det.priors,
     align: Math.max(...det.priors.strides),
     async infer(input, height, width) {
-      const out = await run(detS, det.id, det.input.name, new ort.Tensor('float32', input, [1, 3, height, width]));
+      const out = await run(
+        detS,
+        det.id,
+        det.input.name,
+        new ort.Tensor('float32', input, [1, 3, height, width]),
+      );
       return { scores: out[det.outputs.scores]!, regression: out[det.outputs.regression]! };
     },
   };
@@ -46,7 +51,12 @@ export async function loadOnnxFaceModels(manifest: ModelManifest, o: OnnxModelOp
     points: lm.points,
     async infer(input, batch) {
       const channels = lm.input.shape[1]!;
-      const out = await run(lmS, lm.id, lm.input.name, new ort.Tensor('float32', input, [batch, channels, lmSize, lmSize]));
+      const out = await run(
+        lmS,
+        lm.id,
+        lm.input.name,
+        new ort.Tensor('float32', input, [batch, channels, lmSize, lmSize]),
+      );
       return out[lm.outputs.landmarks]!;
     },
   };
@@ -57,7 +67,12 @@ export async function loadOnnxFaceModels(manifest: ModelManifest, o: OnnxModelOp
     dim: emb.embeddingSize,
     template: emb.alignment.template,
     async infer(input, batch) {
-      const out = await run(embS, emb.id, emb.input.name, new ort.Tensor('float32', input, [batch, 3, embSize, embSize]));
+      const out = await run(
+        embS,
+        emb.id,
+        emb.input.name,
+        new ort.Tensor('float32', input, [batch, 3, embSize, embSize]),
+      );
       const vectors = out[emb.outputs.embedding]!;
       if (vectors.length !== batch * emb.embeddingSize) {
         throw new ArgusError('ARGUS_E_MODEL_INVALID', {

@@ -92,6 +92,7 @@ export function resizeToTensor(
         out[rowOut + x + 2 * plane] = ((bgr ? r : bl) - spec.mean) * inv;
       }
     }
-    if (dw < tw) for (let c = 0; c < channels; c++) out.fill(padNorm, rowOut + c * plane + dw, rowOut + c * plane + tw);
+    if (dw < tw)
+      for (let c = 0; c < channels; c++) out.fill(padNorm, rowOut + c * plane + dw, rowOut + c * plane + tw);
   }
 }

@@ -83,5 +83,5 @@ export function combineQuality(parts: QualityBreakdown): number {
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }

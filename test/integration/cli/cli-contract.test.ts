@@ -8,7 +8,12 @@ type Face = { box: number[]; score: number; landmarks: number[][]; quality: numb
 
 describe('argus CLI contract (real models, real images)', () => {
   it('detect --json prints one object per file with boxes, scores, five landmarks and quality in image pixels', async () => {
-    const r = await runCli(['detect', '--json', fixture('face_recognition', 'two_people.jpg'), fixture('dlib_faces', '2008_001009.jpg')]);
+    const r = await runCli([
+      'detect',
+      '--json',
+      fixture('face_recognition', 'two_people.jpg'),
+      fixture('dlib_faces', '2008_001009.jpg'),
+    ]);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
     const [first, second] = r.lines as Array<{ file: string; width: number; height: number; faces: Face[] }>;
@@ -72,11 +77,25 @@ describe('argus CLI contract (real models, real images)', () => {
     try {
       const cfg = path.join(dir, 'argus.json');
       writeFileSync(cfg, JSON.stringify({ vision: { detector: { maxFaces: 1 } } }));
-      const ok = await runCli(['--config', cfg, '--data', dir, 'detect', '--json', fixture('face_recognition', 'two_people.jpg')]);
+      const ok = await runCli([
+        '--config',
+        cfg,
+        '--data',
+        dir,
+        'detect',
+        '--json',
+        fixture('face_recognition', 'two_people.jpg'),
+      ]);
       expect(ok.code).toBe(0);
       expect((ok.lines[0] as { faces: Face[] }).faces).toHaveLength(1);
       writeFileSync(cfg, JSON.stringify({ vision: { detectr: {} } }));
-      const bad = await runCli(['--config', cfg, 'detect', '--json', fixture('face_recognition', 'two_people.jpg')]);
+      const bad = await runCli([
+        '--config',
+        cfg,
+        'detect',
+        '--json',
+        fixture('face_recognition', 'two_people.jpg'),
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('ARGUS_E_CONFIG_INVALID');
       expect(bad.stderr).toContain('detectr');

@@ -62,7 +62,9 @@ describe('detection accuracy with the real models (default configuration)', () =
   });
 
   it('honours maxFaces', async () => {
-    const few = await createFaceAnalyzer(parseConfig({ vision: { detector: { maxFaces: 5 } } }), { workers: 1 });
+    const few = await createFaceAnalyzer(parseConfig({ vision: { detector: { maxFaces: 5 } } }), {
+      workers: 1,
+    });
     try {
       const image = await decodeImage(readFileSync(fixture('mosaic', 'mosaic-100.jpg')), limits);
       const { faces } = await few.analyze(image, { embed: false });

@@ -43,7 +43,11 @@ describe('face quality', () => {
 
   it('measures sharpness: texture beats a flat patch', () => {
     const flat: RgbImage = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3).fill(128) };
-    const noisy: RgbImage = { width: 112, height: 112, data: Uint8Array.from({ length: 112 * 112 * 3 }, (_, i) => ((i * 7919) % 251) & 255) };
+    const noisy: RgbImage = {
+      width: 112,
+      height: 112,
+      data: Uint8Array.from({ length: 112 * 112 * 3 }, (_, i) => ((i * 7919) % 251) & 255),
+    };
     expect(laplacianVariance(flat)).toBe(0);
     expect(sharpnessScore(flat)).toBe(0);
     expect(sharpnessScore(noisy)).toBe(1);

@@ -19,7 +19,10 @@ describe('nms', () => {
   });
 
   it('drops a small box lying mostly inside a bigger one', () => {
-    const out = suppressContained([d(0, 0, 100, 100, 0.8), d(10, 10, 20, 20, 0.95), d(90, 90, 20, 20, 0.9)], 0.6);
+    const out = suppressContained(
+      [d(0, 0, 100, 100, 0.8), d(10, 10, 20, 20, 0.95), d(90, 90, 20, 20, 0.9)],
+      0.6,
+    );
     expect(out.map((o) => o.score)).toEqual([0.9, 0.8]);
   });
 });

@@ -1,6 +1,14 @@
 import { generatePriors, priorCount } from '../../../src/vision/detect/priors';
 
-const spec = { strides: [8, 16, 32, 64], minSizes: [[10, 16, 24], [32, 48], [64, 96], [128, 192, 256]] };
+const spec = {
+  strides: [8, 16, 32, 64],
+  minSizes: [
+    [10, 16, 24],
+    [32, 48],
+    [64, 96],
+    [128, 192, 256],
+  ],
+};
 
 describe('generatePriors', () => {
   it('yields the 4420 priors baked into the 320x240 model', () => {

@@ -12,7 +12,12 @@ describe('resizeToTensor', () => {
   it('normalises and lays out planes as CHW in RGB order', () => {
     const img = solid(8, 6, [255, 127, 0]);
     const out = new Float32Array(3 * 4 * 3);
-    resizeToTensor(img, { sx: 0, sy: 0, sw: 8, sh: 6, dw: 4, dh: 3, tw: 4, th: 3 }, { mean: 127, std: 128, colorOrder: 'RGB' }, out);
+    resizeToTensor(
+      img,
+      { sx: 0, sy: 0, sw: 8, sh: 6, dw: 4, dh: 3, tw: 4, th: 3 },
+      { mean: 127, std: 128, colorOrder: 'RGB' },
+      out,
+    );
     expect(out[0]).toBeCloseTo(1);
     expect(out[12]).toBeCloseTo(0);
     expect(out[24]).toBeCloseTo(-127 / 128);
@@ -21,18 +26,34 @@ describe('resizeToTensor', () => {
   it('swaps channels for BGR and mixes them for grey', () => {
     const img = solid(4, 4, [200, 100, 50]);
     const bgr = new Float32Array(3 * 16);
-    resizeToTensor(img, { sx: 0, sy: 0, sw: 4, sh: 4, dw: 4, dh: 4, tw: 4, th: 4 }, { mean: 0, std: 1, colorOrder: 'BGR' }, bgr);
+    resizeToTensor(
+      img,
+      { sx: 0, sy: 0, sw: 4, sh: 4, dw: 4, dh: 4, tw: 4, th: 4 },
+      { mean: 0, std: 1, colorOrder: 'BGR' },
+      bgr,
+    );
     expect(bgr[0]).toBeCloseTo(50);
     expect(bgr[32]).toBeCloseTo(200);
     const grey = new Float32Array(16);
-    resizeToTensor(img, { sx: 0, sy: 0, sw: 4, sh: 4, dw: 4, dh: 4, tw: 4, th: 4 }, { mean: 0, std: 256, colorOrder: 'GREY' }, grey);
+    resizeToTensor(
+      img,
+      { sx: 0, sy: 0, sw: 4, sh: 4, dw: 4, dh: 4, tw: 4, th: 4 },
+      { mean: 0, std: 256, colorOrder: 'GREY' },
+      grey,
+    );
     expect(grey[5]).toBeCloseTo((0.299 * 200 + 0.587 * 100 + 0.114 * 50) / 256, 5);
   });
 
   it('fills padding with the normalised pad value and writes at an offset', () => {
     const img = solid(4, 4, [127, 127, 127]);
     const out = new Float32Array(10 + 3 * 6 * 6).fill(99);
-    resizeToTensor(img, { sx: 0, sy: 0, sw: 4, sh: 4, dw: 4, dh: 4, tw: 6, th: 6, padValue: 255 }, { mean: 127, std: 128, colorOrder: 'RGB' }, out, 10);
+    resizeToTensor(
+      img,
+      { sx: 0, sy: 0, sw: 4, sh: 4, dw: 4, dh: 4, tw: 6, th: 6, padValue: 255 },
+      { mean: 127, std: 128, colorOrder: 'RGB' },
+      out,
+      10,
+    );
     expect(out[9]).toBe(99);
     expect(out[10]).toBeCloseTo(0);
     expect(out[10 + 5]).toBeCloseTo(1);
@@ -41,14 +62,23 @@ describe('resizeToTensor', () => {
 
   it('rejects a buffer that is too small', () => {
     expect(() =>
-      resizeToTensor(solid(2, 2, [0, 0, 0]), { sx: 0, sy: 0, sw: 2, sh: 2, dw: 2, dh: 2, tw: 2, th: 2 }, { mean: 0, std: 1, colorOrder: 'RGB' }, new Float32Array(5)),
+      resizeToTensor(
+        solid(2, 2, [0, 0, 0]),
+        { sx: 0, sy: 0, sw: 2, sh: 2, dw: 2, dh: 2, tw: 2, th: 2 },
+        { mean: 0, std: 1, colorOrder: 'RGB' },
+        new Float32Array(5),
+      ),
     ).toThrow(RangeError);
   });
 });
 
 describe('MipChain', () => {
   it('halves with a 2x2 box filter', () => {
-    const img: RgbImage = { width: 2, height: 2, data: Uint8Array.from([0, 0, 0, 100, 100, 100, 200, 200, 200, 40, 40, 40]) };
+    const img: RgbImage = {
+      width: 2,
+      height: 2,
+      data: Uint8Array.from([0, 0, 0, 100, 100, 100, 200, 200, 200, 40, 40, 40]),
+    };
     expect(Array.from(halveImage(img).data)).toEqual([85, 85, 85]);
   });
 

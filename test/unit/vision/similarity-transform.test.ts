@@ -31,12 +31,25 @@ describe('estimateSimilarity', () => {
     const t = estimateSimilarity(mirrored, template);
     // A reflection would need a negative determinant; a^2 + b^2 is always positive.
     expect(t.a * t.a + t.b * t.b).toBeGreaterThan(0);
-    const err = mirrored.map((p, i) => Math.hypot(...(applySimilarity(t, p).map((v, k) => v - template[i]![k]!) as [number, number])));
+    const err = mirrored.map((p, i) =>
+      Math.hypot(...(applySimilarity(t, p).map((v, k) => v - template[i]![k]!) as [number, number])),
+    );
     expect(Math.max(...err)).toBeGreaterThan(1);
   });
 
   it('rejects degenerate input', () => {
     expect(() => estimateSimilarity([[1, 1]], [[1, 1]])).toThrow(RangeError);
-    expect(() => estimateSimilarity([[1, 1], [1, 1]], [[0, 0], [1, 1]])).toThrow(RangeError);
+    expect(() =>
+      estimateSimilarity(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ),
+    ).toThrow(RangeError);
   });
 });
