@@ -120,12 +120,12 @@ export class WorkerPool<Req, Res> {
     if (this.state !== 'new') throw new ArgusError('ARGUS_E_POOL_CLOSED');
     this.state = 'running';
     const spawns = Array.from({ length: this.options.size }, () => this.spawn());
-    // Promise.all reports the first failure; the others settle during close() and must not go unhandled.
-    for (const spawn of spawns) spawn.catch(noop);
-    try {
-      await Promise.all(spawns);
-    } catch (err) {
-      const error = err as ArgusError;
+    // Wait for every worker to finish starting before tearing down: terminating a thread while it is
+    // inside a native call (an ONNX Runtime session being built) can abort the whole process.
+    const settled = await Promise.allSettled(spawns);
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      const error = failure.reason as ArgusError;
       if (error.code !== 'ARGUS_E_POOL_CLOSED') {
         this.log('error', { code: error.code, reason: error.message }, 'worker pool failed to start');
       }

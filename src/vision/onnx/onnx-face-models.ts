@@ -22,11 +22,20 @@ export async function loadOnnxFaceModels(manifest: ModelManifest, o: OnnxModelOp
     executionProviders: [o.executionProvider],
     download: o.download,
   };
-  const [detS, lmS, embS] = await Promise.all([
+  // allSettled, not all: a failure must not be reported (and the thread torn down) while another
+  // session is still being built natively.
+  const settled = await Promise.allSettled([
     createSession(det, o.modelsDir, sessionOptions),
     createSession(lm, o.modelsDir, sessionOptions),
     createSession(emb, o.modelsDir, sessionOptions),
   ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [detS, lmS, embS] = settled.map((r) => (r as PromiseFulfilledResult<ort.InferenceSession>).value) as [
+    ort.InferenceSession,
+    ort.InferenceSession,
+    ort.InferenceSession,
+  ];
   const lmSize = lm.input.shape[3]!;
   const embSize = emb.input.shape[3]!;
   const detector: DetectorModel = {
