@@ -108,6 +108,68 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     message: 'Internal error: {reason}',
   },
+  ARGUS_E_SOURCE_URL_INVALID: {
+    status: 400,
+    retryable: false,
+    message: 'Invalid source URL {url}: {reason}',
+  },
+  ARGUS_E_SOURCE_SCHEME_UNSUPPORTED: {
+    status: 400,
+    retryable: false,
+    message: 'Unsupported source scheme "{scheme}"; supported: {supported}',
+  },
+  ARGUS_E_FFMPEG_NOT_FOUND: {
+    status: 503,
+    retryable: false,
+    message:
+      'FFmpeg was not found ({tried}). Install it (Debian/Ubuntu: apt-get install ffmpeg), set FFMPEG_PATH to the ffmpeg binary, or install the optional npm package @ffmpeg-installer/ffmpeg',
+  },
+  ARGUS_E_SOURCE_UNREACHABLE: {
+    status: 502,
+    retryable: true,
+    message: 'The source cannot be reached: {detail}',
+  },
+  ARGUS_E_SOURCE_REFUSED: {
+    status: 502,
+    retryable: true,
+    message: 'The source refused the connection (nothing listening on that port?): {detail}',
+  },
+  ARGUS_E_SOURCE_AUTH: {
+    status: 502,
+    retryable: false,
+    message: 'The source rejected the credentials; fix the user name or password in the URL: {detail}',
+  },
+  ARGUS_E_SOURCE_NOT_FOUND: {
+    status: 502,
+    retryable: true,
+    message: 'The source has no stream at that path (404 Not Found): {detail}',
+  },
+  ARGUS_E_SOURCE_NO_VIDEO: {
+    status: 422,
+    retryable: false,
+    message: 'The source has no video stream: {detail}',
+  },
+  ARGUS_E_SOURCE_INVALID_DATA: {
+    status: 502,
+    retryable: false,
+    message:
+      'The source did not send a stream FFmpeg understands (wrong port, or not a media URL?): {detail}',
+  },
+  ARGUS_E_SOURCE_ENDED: {
+    status: 502,
+    retryable: true,
+    message: 'The source ended the stream (FFmpeg exited normally)',
+  },
+  ARGUS_E_FFMPEG_FAILED: {
+    status: 502,
+    retryable: true,
+    message: 'FFmpeg failed ({exit}): {detail}',
+  },
+  ARGUS_E_SOURCE_STALLED: {
+    status: 502,
+    retryable: true,
+    message: 'No frame from the source for {seconds} s; FFmpeg was restarted',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,74 @@
+export interface FrameSlotStats {
+  /** Frames put into the slot. */
+  received: number;
+  /** Frames replaced before anyone took them (the analyser was busy). */
+  dropped: number;
+  /** Frames handed to the consumer. */
+  taken: number;
+}
+
+/**
+ * A one-frame mailbox between a decoder and the analyser: only the newest frame is kept, so
+ * latency stays bounded by one frame however slow the consumer is, and memory by one frame
+ * however fast the producer is. A frame replaced before it was taken is counted as dropped
+ * (Frigate's policy: drop, count, never queue).
+ */
+export class FrameSlot<T> {
+  private frame: T | undefined;
+  private full = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly counts: FrameSlotStats = { received: 0, dropped: 0, taken: 0 };
+
+  /** Stores `frame`; returns the unconsumed frame it replaced (e.g. to recycle its buffer), if any. */
+  put(frame: T): T | undefined {
+    this.counts.received++;
+    const replaced = this.full ? this.frame : undefined;
+    if (this.full) this.counts.dropped++;
+    this.frame = frame;
+    this.full = true;
+    for (const wake of [...this.waiters]) wake();
+    return replaced;
+  }
+
+  /** Returns the newest frame and empties the slot; undefined when empty. */
+  take(): T | undefined {
+    if (!this.full) return undefined;
+    const frame = this.frame;
+    this.frame = undefined;
+    this.full = false;
+    this.counts.taken++;
+    return frame;
+  }
+
+  get hasFrame(): boolean {
+    return this.full;
+  }
+
+  /**
+   * Resolves once a frame is in the slot (at once if one already is); it does not take it, so a
+   * consumer loop is `await slot.waitForFrame(signal); const f = slot.take()`. Rejects with the
+   * signal's reason when `signal` aborts; the waiter is then removed, so nothing accumulates.
+   */
+  waitForFrame(signal?: AbortSignal): Promise<void> {
+    if (this.full) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters.delete(wake);
+        reject(signal?.reason);
+      };
+      const wake = (): void => {
+        this.waiters.delete(wake);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): FrameSlotStats {
+    return { ...this.counts };
+  }
+}

@@ -1,0 +1,88 @@
+import { FrameSlot } from '../../../src/ingest/frame-slot';
+
+describe('FrameSlot', () => {
+  it('keeps only the newest frame and counts replaced ones as dropped', () => {
+    const slot = new FrameSlot<number>();
+    expect(slot.put(1)).toBeUndefined();
+    expect(slot.put(2)).toBe(1);
+    expect(slot.put(3)).toBe(2);
+    expect(slot.take()).toBe(3);
+    expect(slot.take()).toBeUndefined();
+    expect(slot.stats).toEqual({ received: 3, dropped: 2, taken: 1 });
+  });
+
+  it('holds a falsy frame like any other', () => {
+    const slot = new FrameSlot<number>();
+    slot.put(0);
+    expect(slot.hasFrame).toBe(true);
+    expect(slot.take()).toBe(0);
+    expect(slot.hasFrame).toBe(false);
+  });
+
+  it('stays bounded: a million puts with no consumer hold one frame', () => {
+    const slot = new FrameSlot<{ i: number }>();
+    for (let i = 0; i < 1_000_000; i++) slot.put({ i });
+    expect(slot.take()).toEqual({ i: 999_999 });
+    expect(slot.stats).toEqual({ received: 1_000_000, dropped: 999_999, taken: 1 });
+  });
+
+  it('waitForFrame resolves at once when a frame is there, else on the next put', async () => {
+    const slot = new FrameSlot<string>();
+    slot.put('a');
+    await expect(slot.waitForFrame()).resolves.toBeUndefined();
+    slot.take();
+    let woke = false;
+    const waiting = slot.waitForFrame().then(() => {
+      woke = true;
+    });
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    slot.put('b');
+    await waiting;
+    expect(woke).toBe(true);
+    expect(slot.take()).toBe('b');
+  });
+
+  it('drives a consumer loop that is slower than the producer, with bounded latency', async () => {
+    const slot = new FrameSlot<number>();
+    const seen: number[] = [];
+    const consumer = (async () => {
+      while (seen.at(-1) !== 99) {
+        await slot.waitForFrame();
+        seen.push(slot.take()!);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    for (let i = 0; i < 100; i++) {
+      slot.put(i);
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await consumer;
+    const { received, dropped, taken } = slot.stats;
+    expect(received).toBe(100);
+    expect(taken).toBe(seen.length);
+    expect(dropped + taken).toBe(100);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  it('rejects with the abort reason and forgets the waiter', async () => {
+    const slot = new FrameSlot<number>();
+    const ac = new AbortController();
+    const waiting = slot.waitForFrame(ac.signal);
+    ac.abort(new Error('stream stopped'));
+    await expect(waiting).rejects.toThrow('stream stopped');
+    await expect(slot.waitForFrame(ac.signal)).rejects.toThrow('stream stopped');
+    slot.put(1); // no stale waiter to wake
+    expect(slot.take()).toBe(1);
+  });
+
+  it('removes its abort listener once a frame arrives', async () => {
+    const slot = new FrameSlot<number>();
+    const ac = new AbortController();
+    const removed = jest.spyOn(ac.signal, 'removeEventListener');
+    const waiting = slot.waitForFrame(ac.signal);
+    slot.put(1);
+    await waiting;
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
+  });
+});
