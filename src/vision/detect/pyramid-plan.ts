@@ -28,11 +28,28 @@ export interface PyramidOptions {
  * Levels from coarse to fine, each twice the scale of the previous, until the finest finds faces of
  * `minFaceSize`. Never upsamples past 1:1 on finer levels: extra pixels there are invented.
  */
+/** Face sizes seen by two adjacent levels must overlap by this factor, or the level between stays. */
+const MIN_OVERLAP = 2;
+
 export function planPyramid(width: number, height: number, o: PyramidOptions): PyramidLevel[] {
   const base = o.baseSize / Math.max(width, height);
-  const levels: PyramidLevel[] = [];
+  const scales: number[] = [];
   let scale = base;
   for (;;) {
+    scales.push(scale);
+    if (o.minNetFace / scale <= o.minFaceSize || scale >= 1) break;
+    scale = Math.min(1, scale * 2);
+  }
+  // A middle level is redundant when its neighbours' face ranges already overlap by MIN_OVERLAP:
+  // each level costs in proportion to its area, so skipping one is a real saving.
+  for (let i = 1; i < scales.length - 1; ) {
+    const coarserMin = o.minNetFace / scales[i - 1]!;
+    const finerMax = o.maxLevelFaceSize / scales[i + 1]!;
+    if (finerMax >= coarserMin * MIN_OVERLAP) scales.splice(i, 1);
+    else i++;
+  }
+  const levels: PyramidLevel[] = [];
+  for (const scale of scales) {
     const cw = Math.max(1, Math.round(width * scale));
     const ch = Math.max(1, Math.round(height * scale));
     levels.push({
@@ -43,9 +60,6 @@ export function planPyramid(width: number, height: number, o: PyramidOptions): P
       inputHeight: roundUp(ch, o.align),
       maxNetSize: levels.length === 0 ? Number.POSITIVE_INFINITY : o.maxLevelFaceSize,
     });
-    const smallestFound = o.minNetFace / scale;
-    if (smallestFound <= o.minFaceSize || scale >= 1) break;
-    scale = Math.min(1, scale * 2);
   }
   return levels;
 }

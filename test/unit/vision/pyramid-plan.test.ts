@@ -26,4 +26,10 @@ describe('planPyramid', () => {
     expect(levels.map((l) => l.scale)).toEqual([0.64, 1]);
     expect(levels.at(-1)!.contentWidth).toBe(500);
   });
+
+  it('skips a middle level when its neighbours already overlap enough', () => {
+    // With 128 net px allowed on the finest level, 1280 sees faces 18-192 px and 320 sees >= 72 px.
+    const levels = planPyramid(1920, 1080, { ...o, maxLevelFaceSize: 128 });
+    expect(levels.map((l) => l.contentWidth)).toEqual([320, 1280]);
+  });
 });
