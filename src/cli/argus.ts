@@ -1,8 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { toArgusError } from '../errors/argus-error';
 import { createCliContext, type GlobalOptions } from './cli-context';
 import { analyzeFilesCommand } from './commands/analyze-files-command';
 import { compareCommand } from './commands/compare-command';
+import { probeCommand } from './commands/probe-command';
 
 /** Exit code for usage and configuration errors (1 means "some input failed"). */
 const EXIT_USAGE = 2;
@@ -51,6 +52,26 @@ export async function run(
       code = await compareCommand(ctx(), a, b, { json: !!o.json });
     });
 
+  program
+    .command('probe')
+    .description('Connect to a source, decode a few frames, and report what it delivers (no reconnects)')
+    .argument('<url>', 'rtsp://, rtsp-listen://, rtmp-listen://, whep+http(s):// or a video file')
+    .option('--frames <n>', 'frames to decode', parsePositiveInt, 30)
+    .option('--timeout <seconds>', 'give up after this long', parsePositiveInt, 20)
+    .option('--transport <tcp|udp>', 'RTSP transport', 'tcp')
+    .option('--json', 'JSON output (the stable contract)')
+    .action(
+      async (url: string, o: { frames: number; timeout: number; transport: string; json?: boolean }) => {
+        const transport = o.transport === 'udp' ? 'udp' : 'tcp';
+        code = await probeCommand(ctx(), url, {
+          frames: o.frames,
+          timeoutSec: o.timeout,
+          json: !!o.json,
+          transport,
+        });
+      },
+    );
+
   try {
     await program.parseAsync(argv as string[]);
   } catch (err) {
@@ -62,6 +83,13 @@ export async function run(
     return EXIT_USAGE;
   }
   return code;
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100000)
+    throw new InvalidArgumentError('expected a whole number from 1 to 100000');
+  return n;
 }
 
 function defaultOut(line: string): void {

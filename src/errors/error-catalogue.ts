@@ -170,6 +170,46 @@ export const ERROR_CATALOGUE = {
     retryable: true,
     message: 'No frame from the source for {seconds} s; FFmpeg was restarted',
   },
+  ARGUS_E_WHIP_STREAM_UNKNOWN: {
+    status: 404,
+    retryable: false,
+    message: 'No stream "{streamId}" takes WHIP publishers (its source must be whip:{streamId})',
+  },
+  ARGUS_E_WHIP_BUSY: {
+    status: 409,
+    retryable: true,
+    message: 'Stream "{streamId}" already has a WHIP publisher; the new one is refused until that session ends',
+  },
+  ARGUS_E_WHIP_SDP_INVALID: {
+    status: 400,
+    retryable: false,
+    message: 'The WHIP offer cannot be used: {reason}',
+  },
+  ARGUS_E_WHIP_SDP_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    message: 'The SDP offer is larger than the limit of {limit} bytes',
+  },
+  ARGUS_E_WHIP_SESSION_UNKNOWN: {
+    status: 404,
+    retryable: false,
+    message: 'Stream "{streamId}" has no WHIP session "{sessionId}" (it has ended, or never existed)',
+  },
+  ARGUS_E_WHIP_CONTENT_TYPE: {
+    status: 415,
+    retryable: false,
+    message: 'A WHIP offer must be sent with Content-Type: application/sdp, not {contentType}',
+  },
+  ARGUS_E_WHEP_FAILED: {
+    status: 502,
+    retryable: true,
+    message: 'The WHEP session with {endpoint} failed: {reason}',
+  },
+  ARGUS_E_PROBE_TIMEOUT: {
+    status: 504,
+    retryable: true,
+    message: 'No {frames} frames within {seconds} s (got {got}); the source may be slow, idle or waiting for a publisher',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -57,6 +57,7 @@ export interface StreamSnapshot extends StreamStatus {
 /** Frames held back before FFmpeg states their size; a stream that never does is broken. */
 const MAX_UNSIZED_BYTES = 64 * 1024 * 1024;
 const STDERR_TAIL = 30;
+const MIN_SECRET_LENGTH = 4;
 const WATCHDOG_TICK_MS = 250;
 /** A publisher that leaves is normal for listeners: wait for the next one almost at once. */
 const PUBLISHER_RESPAWN_MS = 100;
@@ -99,7 +100,9 @@ export class StreamSupervisor {
       this.configError(err);
     }
     this.source = source;
-    this.secrets = source ? secretsOf(source) : [];
+    // Secrets this short would blank ordinary words out of messages ("u" in "Connection refused");
+    // URL userinfo is redacted by pattern whatever its length.
+    this.secrets = (source ? secretsOf(source) : []).filter((x) => x.length >= MIN_SECRET_LENGTH);
   }
 
   /** Begins decoding; failures are reported through the status, never thrown. */
@@ -195,8 +198,8 @@ export class StreamSupervisor {
     let framesThisProc = 0;
     let lastFrameAt = spawnedAt;
 
-    proc.onStderrLine((raw) => {
-      const line = redactText(raw, this.secrets);
+    proc.onStderrLine((line) => {
+      // Kept raw in memory for classification; only redacted text leaves this class.
       tail.push(line);
       if (tail.length > STDERR_TAIL) tail.shift();
       if (/^Input #\d+/.test(line)) inInput = true;
@@ -297,7 +300,11 @@ export class StreamSupervisor {
         elapsedMs,
         ...(source.kind === 'rtsp' ? { ioTimeoutMs: this.options.ioTimeoutSec * 1000 } : {}),
       });
-      error = { ...c, retryable: ERROR_CATALOGUE[c.code].retryable };
+      error = {
+        ...c,
+        message: redactText(c.message, this.secrets),
+        retryable: ERROR_CATALOGUE[c.code].retryable,
+      };
     }
     // A file played once has simply finished.
     if (source.kind === 'file' && !this.options.loop && error.code === 'ARGUS_E_SOURCE_ENDED') {
