@@ -3,6 +3,7 @@ import { toArgusError } from '../errors/argus-error';
 import { createCliContext, type GlobalOptions } from './cli-context';
 import { analyzeFilesCommand } from './commands/analyze-files-command';
 import { compareCommand } from './commands/compare-command';
+import { demoCommand } from './commands/demo-command';
 import { probeCommand } from './commands/probe-command';
 
 /** Exit code for usage and configuration errors (1 means "some input failed"). */
@@ -71,6 +72,17 @@ export async function run(
         });
       },
     );
+
+  program
+    .command('demo')
+    .description('What `npm start` runs: a looping clip analysed as a live camera against one reference face')
+    .option('--source <url>', 'any stream URL or video file (default: the sample clip)')
+    .option('--reference <image>', "reference face (default: the sample clip's performer)")
+    .option('--name <name>', 'name shown for the reference', 'Lin-Manuel Miranda (demo)')
+    .option('--seconds <n>', 'stop after this long (default: until Ctrl+C)', parsePositiveInt)
+    .action(async (o: { source?: string; reference?: string; name: string; seconds?: number }) => {
+      code = await demoCommand(ctx(), o);
+    });
 
   try {
     await program.parseAsync(argv as string[]);
