@@ -7,7 +7,9 @@ describe('MatchEvidence', () => {
     expect(e.add(false)).toBe(false);
     expect(e.add(true)).toBe(true);
     expect(e.add(false)).toBe(false); // window: false, true, false
-    expect(e.add(false)).toBe(false);
+    expect(e.add(false)).toBe(false); // window: true, false, false
+    expect(e.count()).toBe(1);
+    e.add(false);
     expect(e.count()).toBe(0);
   });
 });
