@@ -178,7 +178,8 @@ export const ERROR_CATALOGUE = {
   ARGUS_E_WHIP_BUSY: {
     status: 409,
     retryable: true,
-    message: 'Stream "{streamId}" already has a WHIP publisher; the new one is refused until that session ends',
+    message:
+      'Stream "{streamId}" already has a WHIP publisher; the new one is refused until that session ends',
   },
   ARGUS_E_WHIP_SDP_INVALID: {
     status: 400,
@@ -208,7 +209,8 @@ export const ERROR_CATALOGUE = {
   ARGUS_E_PROBE_TIMEOUT: {
     status: 504,
     retryable: true,
-    message: 'No {frames} frames within {seconds} s (got {got}); the source may be slow, idle or waiting for a publisher',
+    message:
+      'No {frames} frames within {seconds} s (got {got}); the source may be slow, idle or waiting for a publisher',
   },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
