@@ -235,7 +235,8 @@ export class StreamSupervisor {
           width: size.width,
           height: size.height,
           // A subarray of FFmpeg's chunk would pin the whole chunk; frames outlive it in the slot.
-          data: data.byteLength === chunk.byteLength ? data : Buffer.from(data),
+          // A frame the framer assembled from several chunks is a buffer of its own: no copy.
+          data: sharesChunk(data, chunk) ? Buffer.from(data) : data,
           capturedAt: frameStartAt ?? putAt,
           putAt,
         };
@@ -352,4 +353,9 @@ export class StreamSupervisor {
     clearInterval(this.watchdog);
     this.watchdog = undefined;
   }
+}
+
+/** True when `frame` is a part (not the whole) of the memory `chunk` lives in. */
+function sharesChunk(frame: Buffer, chunk: Buffer): boolean {
+  return frame.buffer === chunk.buffer && frame.byteLength !== frame.buffer.byteLength;
 }
