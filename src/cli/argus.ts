@@ -4,6 +4,7 @@ import { createCliContext, type GlobalOptions } from './cli-context';
 import { analyzeFilesCommand } from './commands/analyze-files-command';
 import { compareCommand } from './commands/compare-command';
 import { demoCommand } from './commands/demo-command';
+import { registerGalleryCommands } from './commands/gallery-commands';
 import { probeCommand } from './commands/probe-command';
 
 /** Exit code for usage and configuration errors (1 means "some input failed"). */
@@ -83,6 +84,10 @@ export async function run(
     .action(async (o: { source?: string; reference?: string; name: string; seconds?: number }) => {
       code = await demoCommand(ctx(), o);
     });
+
+  registerGalleryCommands(program, ctx, (c) => {
+    code = c;
+  });
 
   try {
     await program.parseAsync(argv as string[]);

@@ -212,6 +212,97 @@ export const ERROR_CATALOGUE = {
     message:
       'No {frames} frames within {seconds} s (got {got}); the source may be slow, idle or waiting for a publisher',
   },
+  ARGUS_E_GALLERY_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'No gallery at {path}; enrol someone first (argus gallery add or import), or check --data',
+  },
+  ARGUS_E_GALLERY_READONLY: {
+    status: 503,
+    retryable: false,
+    message:
+      'The gallery database {path} is read-only ({reason}); Argus must write to it and to its folder (WAL journal). Fix the permissions; it was not replaced by an empty gallery',
+  },
+  ARGUS_E_GALLERY_CORRUPT: {
+    status: 500,
+    retryable: false,
+    message:
+      'The gallery database {path} is damaged or not an Argus gallery ({reason}); it was left untouched and not replaced by an empty one. Restore it from a backup',
+  },
+  ARGUS_E_GALLERY_BUSY: {
+    status: 503,
+    retryable: true,
+    message: 'The gallery database {path} stayed locked by another process for {ms} ms',
+  },
+  ARGUS_E_GALLERY_STORAGE: {
+    status: 503,
+    retryable: true,
+    message: 'The gallery storage failed ({reason}); nothing of this operation was saved',
+  },
+  ARGUS_E_GALLERY_MODEL_MISMATCH: {
+    status: 409,
+    retryable: false,
+    message:
+      'The gallery holds embeddings of model {galleryModel} ({galleryDim}-D); this one comes from {model} ({dim}-D). Embeddings of different models are never mixed: re-enrol into a new gallery',
+  },
+  ARGUS_E_EMBEDDING_INVALID: {
+    status: 400,
+    retryable: false,
+    message: 'Invalid embedding: {reason}',
+  },
+  ARGUS_E_GALLERY_IDENTITY_INVALID: {
+    status: 400,
+    retryable: false,
+    message: 'Invalid identity: {reason}',
+  },
+  ARGUS_E_GALLERY_IDENTITY_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'No identity {id} in the gallery (it never existed or was deleted)',
+  },
+  ARGUS_E_GALLERY_TEMPLATE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'No template {id} in the gallery',
+  },
+  ARGUS_E_GALLERY_MULTIPLE_FACES: {
+    status: 422,
+    retryable: false,
+    message:
+      '{subject} shows {faces} faces of similar size (the second is {ratio}x the area of the largest); an enrolment image must show one dominant face',
+  },
+  ARGUS_E_GALLERY_LOW_QUALITY: {
+    status: 422,
+    retryable: false,
+    message:
+      'The face in {subject} has quality {quality}, below the enrolment floor {floor} (gallery.minQuality)',
+  },
+  ARGUS_E_GALLERY_DUPLICATE_IMAGE: {
+    status: 409,
+    retryable: false,
+    message: '{subject} is already enrolled for this identity (same sha256); skipped',
+  },
+  ARGUS_E_GALLERY_NO_USABLE_IMAGE: {
+    status: 422,
+    retryable: false,
+    message: 'None of the {count} images could be enrolled: {reasons}',
+  },
+  ARGUS_E_GALLERY_TOO_MANY_TEMPLATES: {
+    status: 422,
+    retryable: false,
+    message: 'Identity {id} already has {count} templates, the limit (gallery.maxTemplatesPerIdentity)',
+  },
+  ARGUS_E_GALLERY_IMPORT_AMBIGUOUS: {
+    status: 409,
+    retryable: false,
+    message:
+      'Folder "{name}" matches {count} identities of that name; enrol it with argus gallery add instead',
+  },
+  ARGUS_E_GALLERY_CALIBRATION_TOO_FEW: {
+    status: 422,
+    retryable: false,
+    message: 'Calibration needs impostor pairs: {reason}',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
