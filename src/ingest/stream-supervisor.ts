@@ -272,6 +272,10 @@ export class StreamSupervisor {
     this.watchdog.unref();
 
     const exit = await proc.exited;
+    this.deps.logger.debug(
+      { stream: this.options.id, pid: proc.pid, code: exit.code, signal: exit.signal },
+      'ffmpeg exited',
+    );
     if (this.proc === proc) this.proc = undefined;
     await this.feed?.close().catch(() => {});
     this.feed = undefined;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
@@ -37,6 +38,7 @@ export function spawnFfmpeg(o: SpawnFfmpegOptions): FfmpegProcess {
   const out = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   const command = ffmpeg();
   command.setFfmpegPath(o.binary);
+  dieWithParent(command, o.binary);
   command.input(source === 'pipe:0' && o.stdin ? o.stdin : source).inputOptions([...inputOptions]);
   command.outputOptions([...outputOptions]).output(out, { end: true });
   const listeners: Array<(line: string) => void> = [];
@@ -102,6 +104,53 @@ export function spawnFfmpeg(o: SpawnFfmpegOptions): FfmpegProcess {
       return stopping;
     },
   };
+}
+
+/** util-linux setpriv: sets PR_SET_PDEATHSIG, then execs its argument (same pid, same exit status). */
+const SETPRIV = '/usr/bin/setpriv';
+let setprivUsable: boolean | undefined;
+
+/** fluent-ffmpeg 2.1.3 internals (the package is final): every FFmpeg it starts goes through these. */
+interface FluentSpawn {
+  _getFfmpegPath(callback: (err: Error | null, path: string) => void): void;
+  _spawnFfmpeg(args: string[], ...rest: unknown[]): unknown;
+}
+
+/**
+ * Makes the kernel SIGKILL this command's FFmpeg when Argus dies, on Linux. A graceful exit stops
+ * FFmpeg itself (StreamSupervisor.stop); this covers SIGKILL, the OOM killer and crashes, where no
+ * handler runs. An FFmpeg that is writing frames dies then anyway (EPIPE on its stdout), but one
+ * that writes nothing would live on: an RTSP/RTMP listener waiting for a publisher would hold its
+ * port for ever and the next Argus could not listen there. Nothing FFmpeg reads notices: its wait
+ * for a publisher only polls the socket and its signal flag, and stdin (even without -nostdin) is
+ * read only once decoding runs, where EOF is not a quit key. Measured with FFmpeg 5.1.
+ * Parent death means the death of the thread that spawned FFmpeg: the main thread here.
+ * Elsewhere (no setpriv, not Linux) FFmpeg is started as it is.
+ */
+function dieWithParent(command: ffmpeg.FfmpegCommand, binary: string): void {
+  setprivUsable ??= process.platform === 'linux' && supportsPdeathsig();
+  const internals = command as unknown as Partial<FluentSpawn>;
+  const spawnInner = internals._spawnFfmpeg;
+  if (!setprivUsable || typeof spawnInner !== 'function' || typeof internals._getFfmpegPath !== 'function') {
+    return;
+  }
+  // Own properties of this command only: the capability probes it runs (-formats, -encoders) are
+  // wrapped too, and no other fluent-ffmpeg command is affected.
+  internals._getFfmpegPath = (callback) => callback(null, SETPRIV);
+  internals._spawnFfmpeg = function (this: unknown, args: string[], ...rest: unknown[]) {
+    return spawnInner.call(this, ['--pdeathsig', 'SIGKILL', '--', binary, ...args], ...rest);
+  };
+}
+
+/** setpriv has --pdeathsig from util-linux 2.33 (Debian 10 and later). */
+function supportsPdeathsig(): boolean {
+  try {
+    accessSync(SETPRIV, constants.X_OK);
+    const r = spawnSync(SETPRIV, ['--help'], { encoding: 'utf8', timeout: 5000 });
+    return r.status === 0 && r.stdout.includes('--pdeathsig');
+  } catch {
+    return false;
+  }
 }
 
 /** Splits a flat argument list at its (single) `-i` and trailing output target. */
