@@ -81,9 +81,23 @@ export async function run(
     .option('--reference <image>', "reference face (default: the sample clip's performer)")
     .option('--name <name>', 'name shown for the reference', 'Lin-Manuel Miranda (demo)')
     .option('--seconds <n>', 'stop after this long (default: until Ctrl+C)', parsePositiveInt)
-    .action(async (o: { source?: string; reference?: string; name: string; seconds?: number }) => {
-      code = await demoCommand(ctx(), o);
-    });
+    .option(
+      '--whip-port <port>',
+      'WHIP endpoint port on 127.0.0.1 when --source is whip:ID',
+      parsePositiveInt,
+      8080,
+    )
+    .action(
+      async (o: {
+        source?: string;
+        reference?: string;
+        name: string;
+        seconds?: number;
+        whipPort: number;
+      }) => {
+        code = await demoCommand(ctx(), o);
+      },
+    );
 
   registerGalleryCommands(program, ctx, (c) => {
     code = c;

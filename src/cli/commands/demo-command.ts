@@ -2,8 +2,10 @@ import path from 'node:path';
 import { ArgusError, toArgusError } from '../../errors/argus-error';
 import { resolveFfmpeg } from '../../ingest/ffmpeg/ffmpeg-binary';
 import { redactUrl } from '../../ingest/redact-url';
+import { parseSourceUrl } from '../../ingest/source-url';
 import { STREAM_DEFAULTS } from '../../ingest/stream-options';
 import { StreamSupervisor } from '../../ingest/stream-supervisor';
+import { WebRtcService } from '../../ingest/webrtc/webrtc-service';
 import { AnalysisLoop } from '../../pipeline/analysis-loop';
 import { MatchEvidence } from '../../pipeline/match-evidence';
 import { packageRoot } from '../../util/package-root';
@@ -15,6 +17,8 @@ import { readImageFile } from '../image-file';
 
 export interface DemoOptions {
   source?: string;
+  /** Port of the WHIP endpoint when the source is whip:ID (on 127.0.0.1). */
+  whipPort: number;
   reference?: string;
   name: string;
   seconds?: number;
@@ -37,7 +41,18 @@ export async function demoCommand(ctx: CliContext, o: DemoOptions): Promise<numb
   const analyzer = await createFaceAnalyzer(ctx.config, { logger: ctx.logger });
   let supervisor: StreamSupervisor | undefined;
   let loop: AnalysisLoop | undefined;
+  let webrtc: WebRtcService | undefined;
   try {
+    const parsed = parseSourceUrl(source);
+    if (parsed.kind === 'whip' || parsed.kind === 'whep') {
+      webrtc = new WebRtcService({ host: '127.0.0.1', port: o.whipPort, logger: ctx.logger });
+      const base = await webrtc.start();
+      if (parsed.kind === 'whip') {
+        // Registered before the endpoint is announced, so the first publisher is not refused.
+        webrtc.ingest.register(parsed.streamId);
+        ctx.out(`WHIP endpoint: POST ${base}/whip/${parsed.streamId} (application/sdp)`);
+      }
+    }
     const v = ctx.config.vision;
     const refImage = await readImageFile(referenceFile, {
       maxPixels: v.maxImagePixels,
@@ -48,7 +63,7 @@ export async function demoCommand(ctx: CliContext, o: DemoOptions): Promise<numb
 
     supervisor = new StreamSupervisor(
       { ...STREAM_DEFAULTS, id: 'demo', url: source },
-      { ffmpeg: await resolveFfmpeg(), logger: ctx.logger },
+      { ffmpeg: await resolveFfmpeg(), logger: ctx.logger, ...(webrtc ? { feeds: webrtc.feeds } : {}) },
     );
     const evidence = new MatchEvidence(EVIDENCE_K, EVIDENCE_N);
     let reported = false;
@@ -100,6 +115,7 @@ export async function demoCommand(ctx: CliContext, o: DemoOptions): Promise<numb
   } finally {
     await loop?.stop();
     await supervisor?.stop();
+    await webrtc?.stop();
     await analyzer.close();
   }
 }

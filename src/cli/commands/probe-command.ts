@@ -3,6 +3,7 @@ import { resolveFfmpeg } from '../../ingest/ffmpeg/ffmpeg-binary';
 import { parseSourceUrl } from '../../ingest/source-url';
 import { STREAM_DEFAULTS } from '../../ingest/stream-options';
 import { StreamSupervisor } from '../../ingest/stream-supervisor';
+import { WebRtcService } from '../../ingest/webrtc/webrtc-service';
 import type { CliContext } from '../cli-context';
 
 export interface ProbeOptions {
@@ -18,6 +19,7 @@ export interface ProbeOptions {
  */
 export async function probeCommand(ctx: CliContext, url: string, o: ProbeOptions): Promise<number> {
   let supervisor: StreamSupervisor | undefined;
+  let webrtc: WebRtcService | undefined;
   try {
     const source = parseSourceUrl(url);
     if (source.kind === 'whip') {
@@ -26,9 +28,16 @@ export async function probeCommand(ctx: CliContext, url: string, o: ProbeOptions
           'whip: sources are fed by publishers through a running "argus serve"; probe the publisher side instead',
       });
     }
+    if (source.kind === 'whep')
+      webrtc = new WebRtcService({ host: '127.0.0.1', port: 0, logger: ctx.logger });
     supervisor = new StreamSupervisor(
       { ...STREAM_DEFAULTS, id: 'probe', url, rtspTransport: o.transport, loop: false },
-      { ffmpeg: await resolveFfmpeg(), logger: ctx.logger, retry: false },
+      {
+        ffmpeg: await resolveFfmpeg(),
+        logger: ctx.logger,
+        retry: false,
+        ...(webrtc ? { feeds: webrtc.feeds } : {}),
+      },
     );
     const result = await collect(supervisor, o);
     ctx.out(
@@ -43,6 +52,7 @@ export async function probeCommand(ctx: CliContext, url: string, o: ProbeOptions
     return 1;
   } finally {
     await supervisor?.stop();
+    await webrtc?.stop();
   }
 }
 
