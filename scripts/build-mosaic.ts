@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../src/domain/geometry';
+import { mulberry32 } from '../src/util/mulberry32';
 import { loadDlibBoxes, loadFaceBoxes } from '../test/helpers/ground-truth';
 
 const ROOT = resolve(__dirname, __dirname.split(/[\\/]/).includes('dist') ? '../..' : '..');
@@ -44,18 +45,6 @@ interface Placement {
   face: SourceFace;
   mirror: boolean;
   width: number;
-}
-
-/** mulberry32: small, fast, and good enough to shuffle a fixture. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: readonly T[], rand: () => number): T[] {
@@ -296,7 +285,7 @@ function blend(canvas: Buffer, tile: Tile, at: Rect): void {
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 async function main(): Promise<void> {
-  const rand = prng(SEED);
+  const rand = mulberry32(SEED);
   const placements = plan(collectFaces(), rand);
   const tiles = await Promise.all(placements.map(makeTile));
   const rects = layout(tiles, rand);

@@ -8,6 +8,9 @@
  * observed, so every estimate is floored at 1/P ("FMR < 1/P" when no impostor reached the score).
  */
 
+import { mulberry32 } from '../util/mulberry32';
+import { cosine as dot } from '../vision/embed/vector-math';
+
 export interface FmrTable {
   version: 1;
   modelId: string;
@@ -58,25 +61,6 @@ export interface ThresholdProposal {
 }
 
 export const FMR_TABLE_STEP = 0.01;
-
-/** Cosine of two unit vectors, accumulated in double precision. */
-export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Deterministic PRNG (mulberry32): a rerun of a sampled calibration gives the same table. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Impostor scores: every pair of templates of different identities, plus every non-enrolled face

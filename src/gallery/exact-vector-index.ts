@@ -1,4 +1,4 @@
-import { dot } from './calibration';
+import { cosine as dot } from '../vision/embed/vector-math';
 import type { IndexStamp, VectorHit, VectorIndex } from './vector-index';
 
 /**

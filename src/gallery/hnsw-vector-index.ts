@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { z } from 'zod';
-import { dot } from './calibration';
+import { cosine as dot } from '../vision/embed/vector-math';
 import { fsyncPath, sha256File, writeFileAtomic } from './durable-file';
 import type { IndexStamp, LoadResult, VectorHit, VectorIndex, VectorIndexFactory } from './vector-index';
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ArgusConfig } from '../../src/config/config-schema';
 import { parseConfig } from '../../src/config/load-config';
-import { mulberry32 } from '../../src/gallery/calibration';
 import type { FaceSource, Gallery } from '../../src/gallery/gallery';
 import { openGallery } from '../../src/gallery/open-gallery';
+import { mulberry32 } from '../../src/util/mulberry32';
 
 export const TEST_MODEL = { modelId: 'fr_feature', dim: 512 } as const;
 

@@ -1,10 +1,5 @@
-import {
-  buildFmrTable,
-  fmrAt,
-  impostorScores,
-  mulberry32,
-  proposeThreshold,
-} from '../../../src/gallery/calibration';
+import { buildFmrTable, fmrAt, impostorScores, proposeThreshold } from '../../../src/gallery/calibration';
+import { mulberry32 } from '../../../src/util/mulberry32';
 
 const vec = (...xs: number[]) => {
   const n = Math.hypot(...xs);
