@@ -5,6 +5,7 @@ import { analyzeFilesCommand } from './commands/analyze-files-command';
 import { compareCommand } from './commands/compare-command';
 import { demoCommand } from './commands/demo-command';
 import { registerGalleryCommands } from './commands/gallery-commands';
+import { registerKeysCommands } from './commands/keys-command';
 import { probeCommand } from './commands/probe-command';
 
 /** Exit code for usage and configuration errors (1 means "some input failed"). */
@@ -100,6 +101,9 @@ export async function run(
     );
 
   registerGalleryCommands(program, ctx, (c) => {
+    code = c;
+  });
+  registerKeysCommands(program, ctx, (c) => {
     code = c;
   });
 

@@ -303,6 +303,57 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     message: 'Calibration needs impostor pairs: {reason}',
   },
+  ARGUS_E_AUTH_REQUIRED: {
+    status: 401,
+    retryable: false,
+    message:
+      'Authentication required: send an API key as "Authorization: Bearer KEY" (or the bearer.KEY WebSocket subprotocol)',
+  },
+  ARGUS_E_AUTH_INVALID_KEY: {
+    status: 401,
+    retryable: false,
+    message: 'The API key is unknown, malformed or revoked',
+  },
+  ARGUS_E_AUTH_KEY_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'No API key with id {id}',
+  },
+  ARGUS_E_AUTH_TOO_MANY_CONNECTIONS: {
+    status: 429,
+    retryable: true,
+    message: 'This API key already has {count} open connections, the limit (alerts.maxConnectionsPerKey)',
+  },
+  ARGUS_E_AUTH_BUSY: {
+    status: 503,
+    retryable: true,
+    message: '{count} authentications are already in progress; retry shortly',
+  },
+  ARGUS_E_WS_BAD_MESSAGE: {
+    status: 400,
+    retryable: false,
+    message: 'Message rejected: {reason}',
+  },
+  ARGUS_E_WS_UNKNOWN_TYPE: {
+    status: 400,
+    retryable: false,
+    message: 'Unknown message type "{type}"; expected subscribe or resume',
+  },
+  ARGUS_E_WS_BAD_FILTER: {
+    status: 400,
+    retryable: false,
+    message: 'Invalid subscription filter: {reason}',
+  },
+  ARGUS_E_WS_TOO_MANY_SUBSCRIPTIONS: {
+    status: 429,
+    retryable: false,
+    message: 'The subscription names {count} streams, watchlists and identities, over the limit of {limit}',
+  },
+  ARGUS_E_WS_RESUME_FUTURE: {
+    status: 400,
+    retryable: false,
+    message: 'Cannot resume from event {lastEventId}: the newest event is {newest}',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

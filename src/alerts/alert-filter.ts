@@ -1,0 +1,13 @@
+import type { HubEvent, SubscriptionFilter } from './alert-messages';
+
+/** Whether an event passes a subscription's filter. Stream status only looks at `streams`. */
+export function matchesFilter(filter: SubscriptionFilter, event: HubEvent): boolean {
+  if (filter.streams && !filter.streams.includes(event.streamId)) return false;
+  if (event.type !== 'alert') return true;
+  if (filter.identities && !filter.identities.includes(event.identity.id)) return false;
+  if (filter.watchlists && !event.identity.watchlists.some((w) => filter.watchlists?.includes(w))) {
+    return false;
+  }
+  if (filter.minScore !== undefined && event.similarity < filter.minScore) return false;
+  return true;
+}
