@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo-command';
 import { registerGalleryCommands } from './commands/gallery-commands';
 import { registerKeysCommands } from './commands/keys-command';
 import { probeCommand } from './commands/probe-command';
+import { serveCommand } from './commands/serve-command';
 
 /** Exit code for usage and configuration errors (1 means "some input failed"). */
 const EXIT_USAGE = 2;
@@ -99,6 +100,13 @@ export async function run(
         code = await demoCommand(ctx(), o);
       },
     );
+
+  program
+    .command('serve')
+    .description('Run streams, analysis, gallery matching and the WebSocket alert endpoint until stopped')
+    .action(async () => {
+      code = await serveCommand(ctx());
+    });
 
   registerGalleryCommands(program, ctx, (c) => {
     code = c;
