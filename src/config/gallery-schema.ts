@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/** match.* and gallery.* (part of the config schema). */
+export const matchSchema = z
+  .strictObject({
+    threshold: z
+      .number()
+      .min(-1)
+      .max(1)
+      .default(0.4)
+      .describe(
+        'Cosine similarity at or above which two faces are called the same person. See README "Thresholds" for how the default was measured; calibrate on your own gallery.',
+      ),
+    margin: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe(
+        'Gallery search: the best identity is a match only if its similarity also beats the best other identity by at least this much (look-alikes, one person enrolled twice). Same-person scores on the fixture photos sit >= 0.40 above different-person ones, so 0.05 costs no true match there.',
+      ),
+  })
+  .prefault({});
+
+const hnswSchema = z
+  .strictObject({
+    m: z
+      .number()
+      .int()
+      .min(4)
+      .max(128)
+      .default(16)
+      .describe(
+        'HNSW graph degree (links per node). Higher: better recall, more memory (~8 bytes per link) and slower builds. See ../shared/MODELS.md "Search".',
+      ),
+    efConstruction: z
+      .number()
+      .int()
+      .min(10)
+      .max(2000)
+      .default(200)
+      .describe('HNSW candidate list while inserting. Higher: better graph, slower enrolment and rebuilds.'),
+    ef: z
+      .number()
+      .int()
+      .min(10)
+      .max(5000)
+      .default(128)
+      .describe(
+        'HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search.',
+      ),
+    initialCapacity: z
+      .number()
+      .int()
+      .min(16)
+      .max(100_000_000)
+      .default(1024)
+      .describe('Vectors a new index has room for; it doubles whenever it is full.'),
+  })
+  .prefault({});
+
+export const gallerySchema = z
+  .strictObject({
+    minQuality: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.65)
+      .describe(
+        'Enrolment floor for face quality (0..1). On the fixture photos every enrolment face scored >= 0.73 and the one detector false positive large enough to compete scored 0.56. Faces below the floor are rejected (ARGUS_E_GALLERY_LOW_QUALITY) and do not count as competing faces.',
+      ),
+    dominantFaceRatio: z
+      .number()
+      .min(0.05)
+      .max(1)
+      .default(0.5)
+      .describe(
+        "An enrolment image is rejected (ARGUS_E_GALLERY_MULTIPLE_FACES) when its second-largest face (of quality >= minQuality) has more than this share of the largest face's box area.",
+      ),
+    maxNameLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(200)
+      .describe('Longest identity name, in characters.'),
+    maxReasonLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(2000)
+      .describe('Longest enrolment or deletion reason (legal basis), in characters. A reason is required.'),
+    maxMetadataBytes: z
+      .number()
+      .int()
+      .min(2)
+      .max(1_000_000)
+      .default(4096)
+      .describe('Largest identity metadata (a JSON object), in bytes once serialised.'),
+    maxWatchlists: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(32)
+      .describe('Most watchlists one identity may be on (each name 1-100 characters).'),
+    maxTemplatesPerIdentity: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(50)
+      .describe('Most templates (enrolled face images) one identity may have.'),
+    busyTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(5000)
+      .describe(
+        'How long to wait for another process holding the gallery database lock before failing with ARGUS_E_GALLERY_BUSY.',
+      ),
+    searchK: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Identities a search returns by default (best first).'),
+    calibrationMaxPairs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(100_000_000)
+      .default(2_000_000)
+      .describe(
+        'argus gallery calibrate: most impostor pairs scored; above it pairs are drawn at random (reported as sampled). 2M pairs take a few seconds.',
+      ),
+    targetFmr: z
+      .number()
+      .min(1e-9)
+      .max(0.5)
+      .default(1e-4)
+      .describe(
+        'argus gallery calibrate: the false-match rate (per comparison) the proposed threshold aims at. Resolving it needs at least 1/targetFmr impostor pairs; with fewer the command says so and reports the bound it can give.',
+      ),
+    hnsw: hnswSchema,
+  })
+  .prefault({});
