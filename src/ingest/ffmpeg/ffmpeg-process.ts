@@ -50,8 +50,18 @@ export function spawnFfmpeg(o: SpawnFfmpegOptions): FfmpegProcess {
     settle = resolve;
   });
   let proc: { pid?: number; exitCode: number | null; signalCode: NodeJS.Signals | null } | undefined;
+  // stop() can come before fluent-ffmpeg has spawned anything (it first probes capabilities):
+  // remember it and kill the process the moment it exists.
+  let stopGraceMs: number | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const terminate = (graceMs: number) => {
+    command.kill('SIGTERM');
+    killTimer = setTimeout(() => command.kill('SIGKILL'), graceMs);
+    killTimer.unref();
+  };
   command.on('start', () => {
     proc = (command as unknown as { ffmpegProc?: typeof proc }).ffmpegProc;
+    if (stopGraceMs !== undefined) terminate(stopGraceMs);
   });
   const finish = (spawnError?: string) => {
     const info: FfmpegExitInfo = {
@@ -91,15 +101,11 @@ export function spawnFfmpeg(o: SpawnFfmpegOptions): FfmpegProcess {
     },
     stop(graceMs) {
       stopping ??= (async () => {
-        if (proc && proc.exitCode === null && proc.signalCode === null) {
-          command.kill('SIGTERM');
-          const timer = setTimeout(() => command.kill('SIGKILL'), graceMs);
-          timer.unref();
-          const info = await exited;
-          clearTimeout(timer);
-          return info;
-        }
-        return exited;
+        if (!proc) stopGraceMs = graceMs;
+        else if (proc.exitCode === null && proc.signalCode === null) terminate(graceMs);
+        const info = await exited;
+        clearTimeout(killTimer);
+        return info;
       })();
       return stopping;
     },
