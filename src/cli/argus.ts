@@ -78,7 +78,9 @@ export async function run(
 
   program
     .command('demo')
-    .description('What `npm start` runs: a looping clip analysed as a live camera against one reference face')
+    .description(
+      'A one-face demo: a looping clip analysed as a live camera against one reference face (npm start runs serve --demo)',
+    )
     .option('--source <url>', 'any stream URL or video file (default: the sample clip)')
     .option('--reference <image>', "reference face (default: the sample clip's performer)")
     .option('--name <name>', 'name shown for the reference', 'Lin-Manuel Miranda (demo)')
@@ -104,8 +106,12 @@ export async function run(
   program
     .command('serve')
     .description('Run streams, analysis, gallery matching and the WebSocket alert endpoint until stopped')
-    .action(async () => {
-      code = await serveCommand(ctx());
+    .option(
+      '--demo',
+      'what `npm start` runs: also loop the sample clip as stream "demo" and enrol its performer',
+    )
+    .action(async (o: { demo?: boolean }) => {
+      code = await serveCommand(ctx(), { demo: !!o.demo });
     });
 
   registerGalleryCommands(program, ctx, (c) => {

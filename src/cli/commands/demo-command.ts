@@ -30,7 +30,7 @@ const EVIDENCE_K = 2;
 const EVIDENCE_N = 3;
 
 /**
- * `argus demo` (what `npm start` runs): a looping video played as if it were a camera, every
+ * `argus demo`, the simplest demo (`npm start` runs `argus serve --demo`): a looping video played as if it were a camera, every
  * analysed frame compared with one reference face, candidate matches printed once they have
  * multi-frame evidence. Everything stays in memory; nothing is written to disk.
  */
