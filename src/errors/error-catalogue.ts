@@ -354,6 +354,46 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     message: 'Cannot resume from event {lastEventId}: the newest event is {newest}',
   },
+  ARGUS_E_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'No {kind} with id "{id}"',
+  },
+  ARGUS_E_CONFLICT: {
+    status: 409,
+    retryable: false,
+    message: '{reason}',
+  },
+  ARGUS_E_FORBIDDEN: {
+    status: 403,
+    retryable: false,
+    message: 'The {role} role may not {action}',
+  },
+  ARGUS_E_RATE_LIMITED: {
+    status: 429,
+    retryable: true,
+    message: 'Too many requests for this key; retry after {retryAfterSec} s',
+  },
+  ARGUS_E_HTTP_BAD_REQUEST: {
+    status: 400,
+    retryable: false,
+    message: 'Invalid request: {reason}',
+  },
+  ARGUS_E_HTTP_BODY_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    message: 'The request body is over the limit of {limit} bytes',
+  },
+  ARGUS_E_HTTP_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    retryable: false,
+    message: 'Content type {contentType} is not accepted here; expected {expected}',
+  },
+  ARGUS_E_HTTP_ROUTE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'No route {method} {url}',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
