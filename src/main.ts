@@ -1,5 +1,6 @@
 import Fastify, { type FastifyRequest } from 'fastify';
 import { AlertHub } from './alerts/alert-hub';
+import type { AlertInput } from './alerts/alert-messages';
 import { WsAlertServer } from './alerts/ws-alert-server';
 import { ApiKeyStore } from './auth/api-key-store';
 import type { ArgusConfig } from './config/config-schema';
@@ -7,15 +8,13 @@ import { ArgusError, toArgusError } from './errors/argus-error';
 import { openGallery } from './gallery/open-gallery';
 import { resolveFfmpeg } from './ingest/ffmpeg/ffmpeg-binary';
 import { redactUrl } from './ingest/redact-url';
-import { StreamSupervisor } from './ingest/stream-supervisor';
 import { WebRtcFeedProvider } from './ingest/webrtc/webrtc-feed-provider';
 import { WhipIngest } from './ingest/webrtc/whip-ingest';
 import { whipRoutes } from './ingest/webrtc/whip-routes';
 import type { Logger } from './logging/create-logger';
-import { AnalysisLoop } from './pipeline/analysis-loop';
+import { StreamRuntime } from './pipeline/stream-runtime';
 import { ensureAdminKey } from './serve/admin-key';
 import { isLoopbackHost, urlHost } from './serve/loopback';
-import { StreamAlerts } from './serve/stream-alerts';
 import { createFaceAnalyzer } from './vision/create-face-analyzer';
 
 export interface RunningArgus {
@@ -94,46 +93,41 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
     });
     stops.push(['websocket', () => ws.close()]);
 
-    // 6. Streams: one supervisor and one analysis loop each
+    // 6. Streams (interim wiring until the alert store lands: alerts go to the hub only)
     const ffmpeg = config.streams.length > 0 ? await resolveFfmpeg() : undefined;
-    const policy = {
-      k: config.alerts.k,
-      n: config.alerts.n,
-      threshold: config.match.threshold,
-      margin: config.match.margin,
-      instantThreshold: config.alerts.instantThreshold,
+    const sink = {
+      alert: async (a: AlertInput) => hub.publish(a).eventId,
+      update: async (alertId: number, a: AlertInput) => {
+        hub.publishUpdate(alertId, a);
+      },
     };
     for (const s of config.streams) {
-      const supervisor = new StreamSupervisor({ ...s }, { ffmpeg: ffmpeg!, logger, feeds });
-      supervisor.onStatus((snap) => {
-        hub.publishStatus({
-          streamId: snap.id,
-          state: snap.state,
-          ...(snap.lastError ? { detail: `${snap.lastError.code}: ${snap.lastError.message}` } : {}),
-        });
-      });
-      const alerts = new StreamAlerts(s.id, gallery, policy, (a, kind) => {
-        const event = hub.publish(a);
-        logger.info(
-          { streamId: a.streamId, trackId: a.trackId, identityId: a.identity.id, eventId: event.eventId },
-          kind,
-        );
-      });
-      let failures = 0;
-      const loop = new AnalysisLoop(
-        supervisor.slot,
-        analyzer,
-        (r) => alerts.onFrame(r),
-        (err) => {
-          // Once, then every 100th: a broken stream must not flood the log.
-          if (failures++ % 100 === 0)
-            logger.warn({ streamId: s.id, code: toArgusError(err).code, failures }, 'frame analysis failed');
+      const { enabled: _e, ...options } = s;
+      const runtime = new StreamRuntime(options, {
+        ffmpeg: ffmpeg!,
+        logger,
+        feeds,
+        vision: analyzer,
+        gallery,
+        sink,
+        analysis: {
+          policy: {
+            k: config.alerts.k,
+            n: config.alerts.n,
+            threshold: config.match.threshold,
+            margin: config.match.margin,
+            instantThreshold: config.alerts.instantThreshold,
+          },
         },
-      );
-      stops.push([`stream ${s.id}`, () => supervisor.stop()]);
-      stops.push([`analysis ${s.id}`, () => loop.stop()]);
-      supervisor.start();
-      loop.start();
+        onStatus: (snap) =>
+          hub.publishStatus({
+            streamId: snap.id,
+            state: snap.state,
+            ...(snap.lastError ? { detail: `${snap.lastError.code}: ${snap.lastError.message}` } : {}),
+          }),
+      });
+      stops.push([`stream ${s.id}`, () => runtime.stop()]);
+      runtime.start();
       logger.info({ streamId: s.id, source: redactUrl(s.url) }, 'stream started');
     }
 

@@ -4,6 +4,7 @@ import { matchesFilter } from './alert-filter';
 import type {
   AlertEvent,
   AlertInput,
+  AlertUpdateEvent,
   HubEvent,
   ServerMessage,
   StreamStatusEvent,
@@ -136,17 +137,52 @@ export class AlertHub {
     this.send(client, { v: 1, type: 'error', error: err.toJSON() });
   }
 
-  publish(input: AlertInput): AlertEvent {
+  /**
+   * Publishes an alert. `input` may be a function of the new event id (a crop URL names it);
+   * `persist` runs after the id is assigned and before any client sees the event, so an alert a
+   * client receives is already recorded.
+   */
+  publish(
+    input: AlertInput | ((eventId: number) => AlertInput),
+    persist?: (e: AlertEvent) => void,
+  ): AlertEvent {
+    const eventId = ++this.lastEventId;
     const event: AlertEvent = {
       v: 1,
       type: 'alert',
+      eventId,
+      ...(typeof input === 'function' ? input(eventId) : input),
+      emitTime: this.now().toISOString(),
+      review: 'pending',
+    };
+    persist?.(event);
+    this.fanOut(event);
+    return event;
+  }
+
+  /** Publishes stronger evidence for the alert whose eventId is `alertId`. */
+  publishUpdate(
+    alertId: number,
+    input: AlertInput,
+    persist?: (e: AlertUpdateEvent) => void,
+  ): AlertUpdateEvent {
+    const event: AlertUpdateEvent = {
+      v: 1,
+      type: 'alert-update',
       eventId: ++this.lastEventId,
+      alertId,
       ...input,
       emitTime: this.now().toISOString(),
       review: 'pending',
     };
+    persist?.(event);
     this.fanOut(event);
     return event;
+  }
+
+  /** Event ids continue from here (the newest id persisted before a restart), so they never repeat. */
+  continueFrom(eventId: number): void {
+    if (eventId > this.lastEventId) this.lastEventId = eventId;
   }
 
   publishStatus(input: StreamStatusInput): StreamStatusEvent {

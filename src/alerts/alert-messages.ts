@@ -47,6 +47,20 @@ export interface AlertEvent extends AlertInput {
   review: 'pending';
 }
 
+/**
+ * The evidence for an earlier alert grew (a higher similarity or more matching frames). It
+ * carries the whole alert again, with `alertId` = the `eventId` of the first `alert` of this
+ * (stream, track, identity): clients update that alert instead of showing a new one.
+ */
+export interface AlertUpdateEvent extends AlertInput {
+  v: 1;
+  type: 'alert-update';
+  eventId: number;
+  alertId: number;
+  emitTime: string;
+  review: 'pending';
+}
+
 export type StreamState = 'starting' | 'live' | 'reconnecting' | 'stopped' | 'failed';
 
 export interface StreamStatusInput {
@@ -63,7 +77,7 @@ export interface StreamStatusEvent extends StreamStatusInput {
 }
 
 /** Events kept in history and replayed on resume. */
-export type HubEvent = AlertEvent | StreamStatusEvent;
+export type HubEvent = AlertEvent | AlertUpdateEvent | StreamStatusEvent;
 
 export interface SubscriptionFilter {
   streams?: string[];

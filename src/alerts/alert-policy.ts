@@ -108,7 +108,7 @@ interface TrackState {
 }
 
 export class AlertPolicy {
-  private readonly opts: AlertPolicyOptions;
+  private opts: Readonly<AlertPolicyOptions>;
   /** Map order = least recently observed first (re-inserted on each observation). */
   private readonly tracks = new Map<number, TrackState>();
   private tick = 0;
@@ -119,6 +119,15 @@ export class AlertPolicy {
     if (!(o.k >= 1 && o.n >= o.k) || !(o.maxTracks >= 1) || !(o.maxIdentitiesPerTrack >= 1)) {
       throw new RangeError('AlertPolicy: need 1 <= k <= n, maxTracks >= 1, maxIdentitiesPerTrack >= 1');
     }
+  }
+
+  get options(): Readonly<AlertPolicyOptions> {
+    return this.opts;
+  }
+
+  /** A new operating point (an admin changed the threshold); open evidence windows are kept. */
+  setMatchThresholds(threshold: number, margin: number): void {
+    this.opts = Object.freeze({ ...this.opts, threshold, margin });
   }
 
   get trackCount(): number {
@@ -181,6 +190,10 @@ export class AlertPolicy {
     track.rejected.add(identityId);
     track.pairs.delete(identityId);
     for (const w of track.window) w.matched.delete(identityId);
+  }
+
+  isRejected(trackId: number, identityId: string): boolean {
+    return this.tracks.get(trackId)?.rejected.has(identityId) === true;
   }
 
   /** Forgets a track (it ended). */

@@ -15,6 +15,12 @@ export const streamSchema = z.strictObject({
     .describe(
       'Source: rtsp://[user:pass@]host[:port]/path (pull), rtsp-listen://host:port/path and rtmp-listen://host:port/app/key (a camera publishes to Argus), whip:ID (WebRTC publishers via POST /whip/ID), whep+http(s)://... (Argus pulls over WebRTC), or a video file path. Credentials are never logged or returned.',
     ),
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Analyse this stream from start-up; false keeps it defined but stopped (start it over the API).',
+    ),
   fps: z
     .number()
     .min(0.5)

@@ -14,8 +14,8 @@ export interface RawVideoFramerStats {
  *
  * Copies: a frame that lies wholly inside one chunk is returned as a subarray of that chunk (no
  * copy; it shares the chunk's memory, which Node does not reuse for stream reads); a frame that
- * spans chunks is assembled into a fresh buffer of its own. Either way the returned buffer
- * belongs to the caller. Memory is bounded: at most one partial frame is held.
+ * spans chunks (every large frame) is assembled into a fresh SharedArrayBuffer of its own, which
+ * vision workers read without a copy. Either way the returned buffer belongs to the caller. Memory is bounded: at most one partial frame is held.
  */
 export class RawVideoFramer {
   private partial: Buffer | undefined;
@@ -50,7 +50,8 @@ export class RawVideoFramer {
       offset += this.frameBytes;
     }
     if (offset < chunk.length) {
-      this.partial = Buffer.allocUnsafe(this.frameBytes);
+      // On shared memory: vision workers then read the frame where it is (no per-frame copy).
+      this.partial = Buffer.from(new SharedArrayBuffer(this.frameBytes));
       this.partialLength = chunk.copy(this.partial, 0, offset);
     }
     this.frames += out.length;

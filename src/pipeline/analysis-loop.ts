@@ -1,19 +1,10 @@
-import type { AnalyzedFace } from '../domain/face';
 import type { FrameSlot } from '../ingest/frame-slot';
 import type { VideoFrame } from '../ingest/video-frame';
-import type { FaceAnalyzer } from '../vision/face-analyzer';
-
-export interface AnalysedFrame {
-  frame: Omit<VideoFrame, 'data'>;
-  faces: AnalyzedFace[];
-  /** From the frame leaving FFmpeg to the end of analysis. */
-  latencyMs: number;
-}
 
 /**
- * Takes the newest frame of a stream, analyses it, repeats. Frames that arrive while one is being
- * analysed replace each other in the slot (counted as dropped there), so latency stays bounded
- * whatever the load: the analysis rate adapts instead of a queue growing.
+ * Takes the newest frame of a stream, hands it to `handle`, repeats. Frames that arrive while one
+ * is being analysed replace each other in the slot (counted as dropped there), so latency stays
+ * bounded whatever the load: the analysis rate adapts instead of a queue growing.
  */
 export class AnalysisLoop {
   private readonly abort = new AbortController();
@@ -23,8 +14,7 @@ export class AnalysisLoop {
 
   constructor(
     private readonly slot: FrameSlot<VideoFrame>,
-    private readonly analyzer: FaceAnalyzer,
-    private readonly onResult: (r: AnalysedFrame) => void,
+    private readonly handle: (frame: VideoFrame) => Promise<void>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -52,13 +42,8 @@ export class AnalysisLoop {
       const frame = this.slot.take();
       if (!frame) continue;
       try {
-        const { faces } = await this.analyzer.analyze(
-          { width: frame.width, height: frame.height, data: frame.data },
-          { embed: true },
-        );
+        await this.handle(frame);
         this.analysed++;
-        const { data: _pixels, ...meta } = frame;
-        this.onResult({ frame: meta, faces, latencyMs: Date.now() - frame.capturedAt });
       } catch (err) {
         this.failures++;
         this.onError(err);

@@ -178,3 +178,19 @@ export interface SystemInfo {
 export interface SystemService {
   info(): SystemInfo;
 }
+
+// ---------------------------------------------------------------- match settings
+
+/** The live match policy (GET/PUT /v1/settings/match). */
+export interface MatchSettings {
+  threshold: number;
+  margin: number;
+  /** Estimated false-match rate per comparison at `threshold`, when a calibration table exists. */
+  fmrAtThreshold: number | null;
+}
+
+export interface MatchSettingsService {
+  get(): MatchSettings;
+  /** Applies new values to the running pipeline and gallery search; returns what is now in force. */
+  set(v: { threshold: number; margin: number }): MatchSettings;
+}

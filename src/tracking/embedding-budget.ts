@@ -4,13 +4,15 @@
  * when:
  *   - 'new':      it has never been embedded;
  *   - 'quality':  its quality now beats the best quality it was embedded at by qualityImprovement;
- *   - 'periodic': everyNFrames frames have passed since its last embedding.
+ *   - 'periodic': everyNFrames frames have passed since its last embedding;
+ *   - 'evidence': its last embedding matched someone but not yet enough to alert (k of n): the
+ *                 next embeddings decide, so they should not wait everyNFrames frames.
  * At most `capacity` due tracks are embedded per frame: min(maxPerFrame, budgetMs / msPerFace),
  * never below 1, so the stream keeps real time with 100 faces. Order:
  *   1. starving tracks (due for >= starvationFrames frames), longest wait first: bounded wait, no
  *      track is deferred forever whatever the load;
  *   2. new tracks, longest wait first, then best quality;
- *   3. quality improvements, best quality first;
+ *   3. quality improvements and pending evidence, best quality first;
  *   4. periodic refreshes, best quality first.
  * Due tracks that are not picked stay due ("deferred") and catch up on later frames.
  * `plan` assumes the tracks it picks will be embedded this frame. Pure and synchronous.
@@ -42,12 +44,14 @@ export const DEFAULT_EMBEDDING_BUDGET_OPTIONS: Readonly<EmbeddingBudgetOptions> 
   staleFrames: 300,
 });
 
-export type EmbedReason = 'new' | 'quality' | 'periodic';
+export type EmbedReason = 'new' | 'quality' | 'evidence' | 'periodic';
 
 export interface BudgetCandidate {
   trackId: number;
   /** The face's quality in this frame, 0..1. */
   quality: number;
+  /** Its last embedding matched an identity that has not alerted yet (see 'evidence'). */
+  pendingMatch?: boolean;
 }
 
 export interface EmbedPick {
@@ -85,7 +89,7 @@ interface Due {
   state: TrackBudgetState;
 }
 
-const TIER: Record<EmbedReason, number> = { new: 1, quality: 2, periodic: 3 };
+const TIER: Record<EmbedReason, number> = { new: 1, quality: 2, evidence: 2, periodic: 3 };
 
 export class EmbeddingBudget {
   private readonly opts: EmbeddingBudgetOptions;
@@ -123,7 +127,7 @@ export class EmbeddingBudget {
         this.states.set(c.trackId, s);
       }
       s.lastSeenFrame = frame;
-      const reason = this.reason(s, c.quality, frame);
+      const reason = this.reason(s, c.quality, frame, c.pendingMatch === true);
       if (!reason) {
         s.dueSince = undefined;
         continue;
@@ -175,9 +179,15 @@ export class EmbeddingBudget {
     return this.states.size;
   }
 
-  private reason(s: TrackBudgetState, quality: number, frame: number): EmbedReason | undefined {
+  private reason(
+    s: TrackBudgetState,
+    quality: number,
+    frame: number,
+    pending: boolean,
+  ): EmbedReason | undefined {
     if (s.embeddedFrame === undefined) return 'new';
     if (quality >= s.bestEmbeddedQuality + this.opts.qualityImprovement) return 'quality';
+    if (pending && frame > s.embeddedFrame) return 'evidence';
     if (frame - s.embeddedFrame >= this.opts.everyNFrames) return 'periodic';
     return undefined;
   }

@@ -236,6 +236,16 @@ export class FaceTracker {
     }));
   }
 
+  /**
+   * Folds an embedding computed after `update` into a live track's appearance (the embedding
+   * budget embeds a face only after the tracker has said which track it belongs to). Ignored for
+   * a track that has ended.
+   */
+  addEmbedding(trackId: number, embedding: Float32Array): void {
+    const track = this.live.get(trackId);
+    if (track) track.embedding = this.smooth(track.embedding, embedding);
+  }
+
   private associate(faces: readonly AnalyzedFace[]): Map<number, Track> {
     const o = this.opts;
     const pairs: Pair[] = [];

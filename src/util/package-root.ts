@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 let cached: string | undefined;
@@ -17,4 +17,17 @@ export function packageRoot(): string {
   }
   cached = dir;
   return dir;
+}
+
+/** The version in package.json (shown by /v1/system and the OpenAPI document). */
+export function argusVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Where `npm run build` puts the dashboard bundle. */
+export function webDir(): string {
+  return path.join(packageRoot(), 'dist', 'web');
 }

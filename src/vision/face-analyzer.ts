@@ -1,5 +1,7 @@
 import type { AnalyzedFace, Detection } from '../domain/face';
 import type { RgbImage } from '../domain/image';
+import { ArgusError } from '../errors/argus-error';
+import type { EngineFace } from './face-engine';
 import type { VisionBackend } from './vision-backend';
 import type { FrameRef } from './vision-protocol';
 
@@ -27,17 +29,55 @@ export class FaceAnalyzer {
   ) {}
 
   async analyze(image: RgbImage, opts: { embed: boolean }): Promise<AnalyzeResult> {
-    const frame = toFrameRef(image);
+    const { faces, rejected } = await this.detectFaces(toFrameRef(image), opts);
+    return { faces, rejected };
+  }
+
+  /**
+   * Detection, landmarks and quality for every face of a frame; embeddings only when asked. The
+   * frame stays on shared memory, so a later `embedFaces` on the same ref costs no copy.
+   */
+  async detectFaces(frame: FrameRef, opts: { embed: boolean } = { embed: false }): Promise<AnalyzeResult> {
     const detections = await this.backend.detect(frame);
-    const chunks = splitForWorkers(detections, this.backend.parallelism);
-    const parts = await Promise.all(chunks.map((c) => this.backend.analyze(frame, c, opts.embed)));
-    const all = parts.flat();
+    const all = await this.analyzeSplit(frame, detections, opts.embed);
     const plausible = all.filter((f) => f.plausibility >= this.options.minLandmarkPlausibility);
     const faces = plausible
       .sort((a, b) => b.score - a.score)
       .slice(0, this.options.maxFaces)
       .map(({ plausibility: _p, ...face }) => face);
     return { faces, rejected: all.length - plausible.length };
+  }
+
+  /**
+   * Embeddings of chosen faces of a frame already seen by `detectFaces` (the embedding budget picks
+   * them). Landmarks are recomputed for those faces only: cheaper than shipping them back and forth.
+   * Returns one embedding per input face, in order.
+   */
+  async embedFaces(frame: FrameRef, faces: readonly Detection[]): Promise<Float32Array[]> {
+    const engineFaces = await this.analyzeSplit(frame, faces, true);
+    return engineFaces.map((f) => {
+      if (!f.embedding) throw new ArgusError('ARGUS_E_INTERNAL', { reason: 'embedding missing' });
+      return f.embedding;
+    });
+  }
+
+  /** Deals detections round-robin across workers and puts the results back in input order. */
+  private async analyzeSplit(frame: FrameRef, dets: readonly Detection[], embed: boolean) {
+    const n = Math.max(1, Math.min(this.backend.parallelism, dets.length));
+    const chunks = splitForWorkers(dets, n);
+    const parts = await Promise.all(chunks.map((c) => this.backend.analyze(frame, c, embed)));
+    const out: EngineFace[] = new Array(dets.length);
+    parts.forEach((part, c) => {
+      part.forEach((face, j) => {
+        out[j * n + c] = face;
+      });
+    });
+    return out;
+  }
+
+  /** Worker pool numbers (threads, busy, crashes replaced); undefined when inference runs inline. */
+  workerStats() {
+    return this.backend.stats?.();
   }
 
   close(): Promise<void> {

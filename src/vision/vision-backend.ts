@@ -8,5 +8,7 @@ export interface VisionBackend {
   readonly parallelism: number;
   detect(frame: FrameRef): Promise<Detection[]>;
   analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]>;
+  /** Worker pool numbers, when there is a pool. */
+  stats?(): { size: number; busy: number; crashes: number; restarts: number; failed: number };
   close(): Promise<void>;
 }

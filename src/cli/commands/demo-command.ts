@@ -70,8 +70,9 @@ export async function demoCommand(ctx: CliContext, o: DemoOptions): Promise<numb
     let window = { frames: 0, faces: 0, latency: 0, best: -1 };
     loop = new AnalysisLoop(
       supervisor.slot,
-      analyzer,
-      (r) => {
+      async (frame) => {
+        const { faces } = await analyzer.analyze(frame, { embed: true });
+        const r = { faces, latencyMs: Date.now() - frame.capturedAt };
         const best = Math.max(-1, ...r.faces.map((f) => (f.embedding ? cosine(f.embedding, ref) : -1)));
         const confirmed = evidence.add(best >= threshold);
         if (confirmed && !reported) {

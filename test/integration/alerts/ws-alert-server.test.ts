@@ -150,6 +150,35 @@ describe('WebSocket /v1/alerts (real sockets)', () => {
       });
     });
 
+    it('sends alert-update events that name their alert, filtered like it; ids continue after a restart', async () => {
+      h = await startHarness(store);
+      h.hub.continueFrom(41);
+      const all = await connect(h, { key: viewer.key });
+      const other = await connect(h, { key: viewer.key });
+      await all.subscribe();
+      await other.subscribe({ identities: ['id-zed'] });
+      const first = h.hub.publish(alertInput({ similarity: 0.55 }));
+      expect(first.eventId).toBe(42);
+      let persisted = 0;
+      const upd = h.hub.publishUpdate(
+        first.eventId,
+        alertInput({ similarity: 0.62, evidenceCount: 3 }),
+        (e) => {
+          persisted = e.eventId;
+        },
+      );
+      expect(persisted).toBe(upd.eventId);
+      await all.waitFor((m) => m.length >= 3);
+      expect(all.messages.slice(1).map((m) => [m.type, m.eventId, m.alertId])).toEqual([
+        ['alert', 42, undefined],
+        ['alert-update', 43, 42],
+      ]);
+      expect(all.messages[2]).toMatchObject({ similarity: 0.62, evidenceCount: 3, review: 'pending' });
+      h.hub.publishStatus({ streamId: 'cam1', state: 'live' });
+      await other.waitFor((m) => m.some((x) => x.type === 'stream-status'));
+      expect(other.of('alert-update')).toEqual([]);
+    });
+
     it('filters by stream, watchlist, identity and minimum score, and can change the filter later', async () => {
       h = await startHarness(store);
       const cam2 = await connect(h, { key: viewer.key });
