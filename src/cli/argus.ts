@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { toArgusError } from '../errors/argus-error';
 import { createCliContext, type GlobalOptions } from './cli-context';
 import { analyzeFilesCommand } from './commands/analyze-files-command';
+import { registerAuditCommands } from './commands/audit-command';
 import { compareCommand } from './commands/compare-command';
 import { demoCommand } from './commands/demo-command';
 import { registerGalleryCommands } from './commands/gallery-commands';
@@ -118,6 +119,9 @@ export async function run(
     code = c;
   });
   registerKeysCommands(program, ctx, (c) => {
+    code = c;
+  });
+  registerAuditCommands(program, ctx, (c) => {
     code = c;
   });
 

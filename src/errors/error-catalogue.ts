@@ -234,6 +234,12 @@ export const ERROR_CATALOGUE = {
     retryable: true,
     message: 'The gallery database {path} stayed locked by another process for {ms} ms',
   },
+  ARGUS_E_GALLERY_INDEX_BUILDING: {
+    status: 503,
+    retryable: true,
+    message:
+      'The gallery search index ({templates} templates) is still being built in the background; searches resume when it is ready',
+  },
   ARGUS_E_GALLERY_STORAGE: {
     status: 503,
     retryable: true,
@@ -393,6 +399,31 @@ export const ERROR_CATALOGUE = {
     status: 404,
     retryable: false,
     message: 'No route {method} {url}',
+  },
+  ARGUS_E_DASHBOARD_NOT_BUILT: {
+    status: 503,
+    retryable: false,
+    message: 'The dashboard is not built ({path} is missing): run npm run build, then restart argus serve',
+  },
+  ARGUS_E_AUDIT_INVALID_ENTRY: {
+    status: 400,
+    retryable: false,
+    message: 'Audit entry refused: {reason}',
+  },
+  ARGUS_E_AUDIT_CORRUPT: {
+    status: 500,
+    retryable: false,
+    message: 'The audit log {path} cannot be read: {reason}',
+  },
+  ARGUS_E_AUDIT_CHAIN_BROKEN: {
+    status: 500,
+    retryable: false,
+    message: 'The audit log is not intact from entry {seq}: {reason}',
+  },
+  ARGUS_E_ALERT_STORE_CORRUPT: {
+    status: 500,
+    retryable: false,
+    message: 'The alert store {path} cannot be read: {reason}',
   },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { withCliAudit } from '../../audit/cli-audit';
 import { ApiKeyStore, isRole, ROLES, type Role } from '../../auth/api-key-store';
 import type { CliContext } from '../cli-context';
 
@@ -32,17 +33,20 @@ export function registerKeysCommands(
     .option('--json', 'JSON output: {"key","id","role"} (the stable contract)')
     .action(async (o: { role: Role; label?: string; json?: boolean }) => {
       const c = ctx();
-      const created = await withKeys(c, (s) =>
-        s.create({ role: o.role, ...(o.label !== undefined ? { label: o.label } : {}) }),
-      );
-      if (o.json) {
-        c.out(JSON.stringify({ key: created.key, id: created.id, role: created.role }));
-      } else {
-        c.out(`API key ${created.id} (${created.role}):`);
-        c.out(created.key);
-        c.out('Store it now: it is not saved and cannot be shown again.');
-      }
-      setCode(0);
+      const details = { role: o.role, ...(o.label !== undefined ? { label: o.label } : {}) };
+      const code = await withCliAudit(c.config.dataDir, { action: 'key.create', details }, async () => {
+        const created = await withKeys(c, (s) => s.create(details));
+        if (o.json) {
+          c.out(JSON.stringify({ key: created.key, id: created.id, role: created.role }));
+        } else {
+          c.out(`API key ${created.id} (${created.role}):`);
+          c.out(created.key);
+          c.out('Store it now: it is not saved and cannot be shown again.');
+        }
+        // The id only: the key itself never reaches the audit log.
+        return { code: 0, entry: { action: 'key.create', target: created.id, details } };
+      });
+      setCode(code);
     });
 
   keys
@@ -70,9 +74,12 @@ export function registerKeysCommands(
     .option('--json', 'JSON output')
     .action(async (id: string, o: { json?: boolean }) => {
       const c = ctx();
-      const revoked = await withKeys(c, (s) => s.revoke(id));
-      if (o.json) c.out(JSON.stringify({ id, revoked }));
-      else c.out(revoked ? `revoked ${id}` : `${id} was already revoked`);
-      setCode(0);
+      const code = await withCliAudit(c.config.dataDir, { action: 'key.revoke' }, async () => {
+        const revoked = await withKeys(c, (s) => s.revoke(id));
+        if (o.json) c.out(JSON.stringify({ id, revoked }));
+        else c.out(revoked ? `revoked ${id}` : `${id} was already revoked`);
+        return { code: 0, entry: { action: 'key.revoke', target: id, details: { wasActive: revoked } } };
+      });
+      setCode(code);
     });
 }
