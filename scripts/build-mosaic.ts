@@ -29,7 +29,7 @@ const MIN_IDENTITY_FACE = 48;
 /** Pixels kept free between two crops. */
 const GAP = 3;
 
-interface SourceFace {
+export interface SourceFace {
   /** Fixture path relative to test/fixtures. */
   file: string;
   /** Video frame (0-based decode order), when the source is a video. */
@@ -41,13 +41,13 @@ interface SourceFace {
   others: Box[];
 }
 
-interface Placement {
+export interface Placement {
   face: SourceFace;
   mirror: boolean;
   width: number;
 }
 
-function shuffle<T>(items: readonly T[], rand: () => number): T[] {
+export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -56,7 +56,7 @@ function shuffle<T>(items: readonly T[], rand: () => number): T[] {
   return out;
 }
 
-function collectFaces(): SourceFace[] {
+export function collectFaces(): SourceFace[] {
   const faces: SourceFace[] = [];
   for (const im of loadDlibBoxes(join(FIXTURES, 'dlib_faces', 'training.xml'))) {
     im.boxes.forEach((box, index) => {
@@ -122,7 +122,7 @@ function plan(faces: SourceFace[], rand: () => number): Placement[] {
   );
 }
 
-interface Rect {
+export interface Rect {
   x: number;
   y: number;
   w: number;
@@ -130,7 +130,7 @@ interface Rect {
 }
 
 /** Random sequential placement, largest first: no two crops overlap, gaps are random (jitter). */
-function layout(sizes: { w: number; h: number }[], rand: () => number): Rect[] {
+export function layout(sizes: { w: number; h: number }[], rand: () => number): Rect[] {
   const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]!.w * sizes[b]!.h - sizes[a]!.w * sizes[a]!.h);
   const placed: Rect[] = new Array(sizes.length);
   const taken: Rect[] = [];
@@ -191,7 +191,7 @@ function cropAlpha(w: number, h: number, face: Box, others: Box[]): Float32Array
 }
 
 /** A blurred, desaturated, low-contrast photo of foliage (no faces) as the backdrop. */
-async function background(): Promise<Buffer> {
+export async function background(): Promise<Buffer> {
   return sharp(join(FIXTURES, 'dlib_faces', '2008_001322.jpg'))
     .extract({ left: 0, top: 0, width: 250, height: 125 })
     .resize(WIDTH, HEIGHT, { fit: 'fill' })
@@ -203,7 +203,7 @@ async function background(): Promise<Buffer> {
     .toBuffer();
 }
 
-interface Tile {
+export interface Tile {
   rgb: Buffer;
   w: number;
   h: number;
@@ -244,7 +244,7 @@ function picture(face: SourceFace): Promise<Buffer> {
   return p;
 }
 
-async function makeTile(p: Placement): Promise<Tile> {
+export async function makeTile(p: Placement): Promise<Tile> {
   const { box } = p.face;
   const src = await picture(p.face);
   const meta = await sharp(src).metadata();
@@ -327,7 +327,10 @@ async function main(): Promise<void> {
   console.log(`${relative(ROOT, json)}: face widths ${MIN_FACE}-${MAX_FACE} px`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// scripts/build-crowd-video.ts imports the pieces above; only a direct run builds the mosaic.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
