@@ -34,6 +34,15 @@ export const pipelineSchema = z
       .max(200)
       .default(16)
       .describe('Hard cap on embeddings per frame; the rest are deferred to later frames (counted).'),
+    minEmbedsPerFrame: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(4)
+      .describe(
+        'Embeddings per frame whatever the time budget says, so an overloaded machine still matches a crowded scene (at a lower analysed frame rate).',
+      ),
     embedBudgetMs: z
       .number()
       .min(1)

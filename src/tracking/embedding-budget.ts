@@ -8,11 +8,13 @@
  *   - 'evidence': its last embedding matched someone but not yet enough to alert (k of n): the
  *                 next embeddings decide, so they should not wait everyNFrames frames.
  * At most `capacity` due tracks are embedded per frame: min(maxPerFrame, budgetMs / msPerFace),
- * never below 1, so the stream keeps real time with 100 faces. Order:
- *   1. starving tracks (due for >= starvationFrames frames), longest wait first: bounded wait, no
- *      track is deferred forever whatever the load;
- *   2. new tracks, longest wait first, then best quality;
- *   3. quality improvements and pending evidence, best quality first;
+ * never below minPerFrame, so the stream keeps real time with 100 faces. Order:
+ *   1. starving tracks (new, evidence or quality, due for >= starvationFrames frames), longest wait
+ *      first: bounded wait, no face goes unmatched whatever the load (periodic refreshes do not
+ *      starve: those faces were embedded already);
+ *   2. new tracks and pending evidence (the next embedding may complete an alert), longest wait
+ *      first, then best quality;
+ *   3. quality improvements, best quality first;
  *   4. periodic refreshes, best quality first.
  * Due tracks that are not picked stay due ("deferred") and catch up on later frames.
  * `plan` assumes the tracks it picks will be embedded this frame. Pure and synchronous.
@@ -24,6 +26,13 @@ export interface EmbeddingBudgetOptions {
   qualityImprovement: number;
   /** Hard cap on embeddings per frame. Default 16. */
   maxPerFrame: number;
+  /**
+   * Embeddings per frame allowed whatever the time budget says. On an overloaded machine the
+   * measured cost per face can be ten times the usual; without a floor the budget would embed one
+   * face per frame and a 100-face scene would take minutes to be matched at all. The price is a
+   * lower analysed frame rate (frames are dropped, never queued). Default 4.
+   */
+  minPerFrame: number;
   /** Time per frame allowed for embedding, in ms. Default 40. */
   budgetMs: number;
   /** Initial estimate of the cost of one embedding, in ms; refined by recordCost. Default 5. */
@@ -38,6 +47,7 @@ export const DEFAULT_EMBEDDING_BUDGET_OPTIONS: Readonly<EmbeddingBudgetOptions> 
   everyNFrames: 10,
   qualityImprovement: 0.15,
   maxPerFrame: 16,
+  minPerFrame: 4,
   budgetMs: 40,
   msPerFace: 5,
   starvationFrames: 10,
@@ -89,7 +99,7 @@ interface Due {
   state: TrackBudgetState;
 }
 
-const TIER: Record<EmbedReason, number> = { new: 1, quality: 2, evidence: 2, periodic: 3 };
+const TIER: Record<EmbedReason, number> = { new: 1, evidence: 1, quality: 2, periodic: 3 };
 
 export class EmbeddingBudget {
   private readonly opts: EmbeddingBudgetOptions;
@@ -99,8 +109,9 @@ export class EmbeddingBudget {
 
   constructor(options: Partial<EmbeddingBudgetOptions> = {}) {
     this.opts = Object.freeze({ ...DEFAULT_EMBEDDING_BUDGET_OPTIONS, ...options });
-    if (!(this.opts.everyNFrames >= 1) || !(this.opts.maxPerFrame >= 1) || !(this.opts.msPerFace > 0)) {
-      throw new RangeError('EmbeddingBudget: everyNFrames >= 1, maxPerFrame >= 1, msPerFace > 0');
+    const o = this.opts;
+    if (!(o.everyNFrames >= 1) || !(o.maxPerFrame >= 1) || !(o.minPerFrame >= 1) || !(o.msPerFace > 0)) {
+      throw new RangeError('EmbeddingBudget: everyNFrames, maxPerFrame, minPerFrame >= 1, msPerFace > 0');
     }
     this.msPerFace = this.opts.msPerFace;
   }
@@ -108,7 +119,7 @@ export class EmbeddingBudget {
   /** Current per-frame capacity. */
   capacity(): number {
     const byTime = Math.floor(this.opts.budgetMs / this.msPerFace);
-    return Math.max(1, Math.min(this.opts.maxPerFrame, byTime));
+    return Math.max(Math.min(this.opts.minPerFrame, this.opts.maxPerFrame), Math.min(this.opts.maxPerFrame, byTime));
   }
 
   /** Plans one frame: `candidates` are the tracks that have a face in it. */
@@ -134,7 +145,10 @@ export class EmbeddingBudget {
       }
       s.dueSince ??= frame;
       const waited = frame - s.dueSince;
-      const tier = waited >= this.opts.starvationFrames ? 0 : TIER[reason];
+      // Starvation only lifts first embeddings and pending evidence: a periodic refresh of a face
+      // already matched once can wait; letting it jump the queue would starve new faces in a crowd.
+      const starving = waited >= this.opts.starvationFrames && reason !== 'periodic';
+      const tier = starving ? 0 : TIER[reason];
       due.push({ trackId: c.trackId, quality: c.quality, reason, waited, tier, state: s });
     }
     due.sort(

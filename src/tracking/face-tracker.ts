@@ -48,6 +48,13 @@ export interface FaceTrackerOptions {
   appearanceVeto: number;
   /** Momentum of the track's smoothed embedding (0 = latest only). Default 0.9. */
   embeddingMomentum: number;
+  /**
+   * Motion pass (after IoU): how far a face may move per frame interval elapsed, in face widths.
+   * 0 turns the pass off. Default 0.15 (a walking face at 10 fps).
+   */
+  maxShiftPerFrame: number;
+  /** Motion pass: the most a face may move between two analysed frames, in face widths. Default 1.5. */
+  maxShift: number;
 }
 
 export const DEFAULT_FACE_TRACKER_OPTIONS: Readonly<FaceTrackerOptions> = Object.freeze({
@@ -60,6 +67,8 @@ export const DEFAULT_FACE_TRACKER_OPTIONS: Readonly<FaceTrackerOptions> = Object
   appearanceGate: 0.5,
   appearanceVeto: 0.1,
   embeddingMomentum: 0.9,
+  maxShiftPerFrame: 0.15,
+  maxShift: 1.5,
 });
 
 export type TrackEndReason = 'timeout' | 'unconfirmed' | 'evicted' | 'stopped';
@@ -278,7 +287,49 @@ export class FaceTracker {
       trackOf.set(p.face, p.track);
       taken.add(p.track);
     }
+    this.associateByMotion(faces, trackOf, taken);
     return trackOf;
+  }
+
+  /**
+   * Second pass for what IoU left unmatched: when frames were skipped (a loaded machine analyses a
+   * crowded 10 fps stream at 1-2 fps), a walking face moves more than its own width between
+   * analysed frames and IoU drops to 0. A leftover track may then take a leftover face of similar
+   * size whose centre lies within the distance the face could have moved (maxShiftPerFrame face
+   * widths per frame interval elapsed, at most maxShift widths), nearest first. Without this, each
+   * analysed frame would start a new track and k-of-n evidence could never accumulate.
+   */
+  private associateByMotion(faces: readonly AnalyzedFace[], trackOf: Map<number, Track>, taken: Set<Track>): void {
+    const o = this.opts;
+    if (o.maxShiftPerFrame <= 0) return;
+    const now = this.lastFrameMs ?? 0;
+    const pairs: Pair[] = [];
+    for (const track of this.live.values()) {
+      if (taken.has(track)) continue;
+      const p = track.predicted;
+      const frames = Math.max(1, (now - track.lastSeenMs) / o.frameIntervalMs);
+      const gate = Math.min(o.maxShift, o.maxShiftPerFrame * frames) * p.w;
+      for (let f = 0; f < faces.length; f++) {
+        if (trackOf.has(f)) continue;
+        const face = faces[f]!;
+        const b = face.box;
+        // Appearance still vetoes a clearly different person, as in the IoU pass.
+        if (track.embedding && face.embedding && track.embedding.length === face.embedding.length) {
+          if (cosine(track.embedding, face.embedding) < o.appearanceVeto) continue;
+        }
+        const ratio = b.w / p.w;
+        if (ratio < 0.75 || ratio > 1 / 0.75) continue;
+        const d = Math.hypot(b.x + b.w / 2 - (p.x + p.w / 2), b.y + b.h / 2 - (p.y + p.h / 2));
+        if (d > gate) continue;
+        pairs.push({ track, face: f, score: 1 - d / Math.max(gate, 1e-9) });
+      }
+    }
+    pairs.sort((a, b) => b.score - a.score || a.track.id - b.track.id || a.face - b.face);
+    for (const p of pairs) {
+      if (trackOf.has(p.face) || taken.has(p.track)) continue;
+      trackOf.set(p.face, p.track);
+      taken.add(p.track);
+    }
   }
 
   private absorb(

@@ -136,6 +136,34 @@ describe('FaceTracker', () => {
     expect(u.assignments[0]).toMatchObject({ trackId: 2, isNew: true });
   });
 
+  it('keeps a walking face on its track when skipped frames move it past IoU (motion pass)', () => {
+    const tr = new FaceTracker();
+    tr.update([face(sq(0, 0, 50)), face(sq(400, 0, 50))], 0);
+    tr.update([face(sq(0, 0, 50)), face(sq(400, 0, 50))], 100);
+    // 2 s later (20 frame intervals) the first face moved 60 px, more than its width: IoU is 0.
+    const u = tr.update([face(sq(60, 0, 50)), face(sq(400, 0, 50))], 2100);
+    expect(u.assignments.map((a) => [a.trackId, a.isNew])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
+  });
+
+  it('does not take a face of another size, or one farther than it could have moved', () => {
+    const tr = new FaceTracker();
+    tr.update([face(sq(0, 0, 50))], 0);
+    tr.update([face(sq(0, 0, 50))], 100);
+    // One frame later: a 60 px jump is beyond 0.15 widths per frame.
+    expect(tr.update([face(sq(60, 0, 50))], 200).assignments[0]!.isNew).toBe(true);
+    const tr2 = new FaceTracker();
+    tr2.update([face(sq(0, 0, 50))], 0);
+    tr2.update([face(sq(0, 0, 50))], 100);
+    expect(tr2.update([face(sq(60, 0, 90))], 2100).assignments[0]!.isNew).toBe(true);
+    const off = new FaceTracker({ maxShiftPerFrame: 0 });
+    off.update([face(sq(0, 0, 50))], 0);
+    off.update([face(sq(0, 0, 50))], 100);
+    expect(off.update([face(sq(60, 0, 50))], 2100).assignments[0]!.isNew).toBe(true);
+  });
+
   it('matches a fast face with little overlap when its appearance agrees', () => {
     const e = unit(8, 0);
     const tr = new FaceTracker();
