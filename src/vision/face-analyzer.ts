@@ -80,6 +80,11 @@ export class FaceAnalyzer {
     return this.backend.stats?.();
   }
 
+  /** For tests only: the vision worker threads (none when inference runs inline). */
+  workersForTesting() {
+    return this.backend.workersForTesting?.() ?? [];
+  }
+
   close(): Promise<void> {
     return this.backend.close();
   }

@@ -60,6 +60,11 @@ export class PoolBackend implements VisionBackend {
     return this.pool.stats();
   }
 
+  /** For tests only: the live worker threads, e.g. to terminate one mid-frame. */
+  workersForTesting() {
+    return this.pool.workersForTesting();
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

@@ -10,5 +10,7 @@ export interface VisionBackend {
   analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]>;
   /** Worker pool numbers, when there is a pool. */
   stats?(): { size: number; busy: number; crashes: number; restarts: number; failed: number };
+  /** For tests only: the live worker threads, when there is a pool. */
+  workersForTesting?(): readonly import('node:worker_threads').Worker[];
   close(): Promise<void>;
 }
