@@ -161,7 +161,9 @@ export class WsAlertServer {
     let graceTimer: NodeJS.Timeout | undefined;
     const client = this.hub.attach(principal, {
       bufferedAmount: () => ws.bufferedAmount,
-      send: (text) => ws.send(text),
+      // Always a text frame, also when the hub hands over the message's bytes.
+      // Always a text frame, also when the hub hands over the message's bytes.
+      send: (text) => ws.send(text, { binary: false }),
       close: (code, reason) => {
         if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
         // A peer that does not read will never answer the close frame.

@@ -76,7 +76,9 @@ export class TestClient {
   private waiters: Array<() => void> = [];
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // The protocol is JSON text frames (browsers get strings, not Blobs).
+      if (isBinary) this.schemaViolations.push('binary frame');
       const msg = JSON.parse(data.toString('utf8')) as Msg;
       const valid = validateServer(msg) as boolean;
       if (!valid) {
