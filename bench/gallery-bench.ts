@@ -1,27 +1,42 @@
 /**
  * Gallery benchmark (`npm run bench:gallery`): vector search recall/latency/build/memory on
- * clustered synthetic face-like 512-D vectors, and enrolment throughput on the fixture faces.
- * Writes bench/results/gallery.json (after every stage, so a cut-short run keeps what it measured).
+ * face-like synthetic 512-D vectors, and enrolment throughput on the fixture faces. Merges its
+ * results into bench/results/gallery.json (after every stage, so a cut-short run keeps what it
+ * measured).
  *
- * Environment: GALLERY_BENCH_SIZES (default "100000,1000000"), GALLERY_BENCH_SHARDS (default: cores),
- * GALLERY_BENCH_M (16), GALLERY_BENCH_EFC (100), GALLERY_BENCH_QUERIES (200; 100 above 300k),
- * GALLERY_BENCH_EFS (per-shard ef values to sweep), GALLERY_BENCH_SKIP_ENROL=1,
- * GALLERY_BENCH_N1M_NOTE (why 1M was not measured, when it is not in the sizes), GALLERY_BENCH_REPORT
- * (result name, default "gallery"; e.g. a GALLERY_BENCH_SHARDS=1 comparison run).
+ * Two phases per size. build (resumable, cached in bench/.cache/gallery/): generate, build the
+ * HNSW shards in parallel worker threads, exact ground truth. measure: a fresh child process per
+ * layout (sequential / parallel shard search) loads the shards and measures.
+ *
+ * Environment: GALLERY_BENCH_SIZES ("100000,1000000"), GALLERY_BENCH_PHASE (all|build|measure),
+ * GALLERY_BENCH_LAYOUTS ("sequential,parallel"), GALLERY_BENCH_SHARDS (cores), GALLERY_BENCH_M (16),
+ * GALLERY_BENCH_EFC (100), GALLERY_BENCH_EFS (per-shard ef sweep; default by size), GALLERY_BENCH_TUNING_QUERIES
+ * (200), GALLERY_BENCH_QUERIES (500 held out), GALLERY_BENCH_LATENT (128), GALLERY_BENCH_SKIP_ENROL=1,
+ * GALLERY_BENCH_REPORT (result name, default "gallery"), GALLERY_BENCH_NOTE (free text for the run log).
  */
+import { fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../src/util/package-root';
 import { machineInfo, report, round, type TableRow } from './bench-report';
-import { type EnrolBenchResult, runEnrolBench } from './gallery/enrol-bench';
-import { runVectorBench, type VectorBenchResult } from './gallery/vector-bench';
+import type { BuildConfig } from './gallery/bench-cache';
+import { runEnrolBench } from './gallery/enrol-bench';
+import { fixtureImpostorStats, syntheticStats } from './gallery/similarity-stats';
+import { summariseSize } from './gallery/size-summary';
+import { FACE_PARAMS, SESSION1_PARAMS } from './gallery/synthetic';
+import { runVectorBuild } from './gallery/vector-build';
+import { type Layout, type MeasureResult, runVectorMeasure } from './gallery/vector-measure';
 
 const env = process.env;
 const log = (m: string) =>
   process.stderr.write(`[gallery-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-function sizeKey(n: number): string {
-  if (n % 1_000_000 === 0) return `n${n / 1_000_000}m`;
-  if (n % 1000 === 0) return `n${n / 1000}k`;
-  return `n${n}`;
+interface ChildJob {
+  config: BuildConfig;
+  layout: Layout;
+  efs: number[];
+  target: number;
 }
 
 const TARGETS: Record<string, { recall: number; p99: number; build?: number; rss?: number }> = {
@@ -29,109 +44,124 @@ const TARGETS: Record<string, { recall: number; p99: number; build?: number; rss
   n1m: { recall: 0.98, p99: 10, rss: 3500 },
 };
 
+export function sizeKey(n: number): string {
+  if (n % 1_000_000 === 0) return `n${n / 1_000_000}m`;
+  if (n % 1000 === 0) return `n${n / 1000}k`;
+  return `n${n}`;
+}
+
+/** Runs one measurement in a fresh process (--expose-gc), so RSS is that layout's alone. */
+function measureInChild(job: ChildJob): Promise<MeasureResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [], {
+      env: { ...env, GALLERY_BENCH_CHILD: JSON.stringify(job) },
+      execArgv: ['--expose-gc'],
+    });
+    let result: MeasureResult | undefined;
+    child.on('message', (m) => {
+      result = m as MeasureResult;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`measure child exited with ${code} and no result`)),
+    );
+  });
+}
+
 async function main(): Promise<void> {
   const sizes = (env.GALLERY_BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
-  const shards = Number(env.GALLERY_BENCH_SHARDS ?? os.availableParallelism());
-  const m = Number(env.GALLERY_BENCH_M ?? 16);
-  const efConstruction = Number(env.GALLERY_BENCH_EFC ?? 100);
-  const efs = (env.GALLERY_BENCH_EFS ?? '16,24,32,48,64,96,128,192,256').split(',').map(Number);
-
-  const json: Record<string, unknown> = {
-    machine: machineInfo(),
-    data: {
-      kind: 'clustered synthetic face-like 512-D unit vectors (bench/gallery/synthetic.ts): 1024 groups and one identity per enrolled vector in a 64-D latent space, lifted by a fixed random 64x512 map plus isotropic noise; seeded, one template per identity; queries are a fresh noisy sample of a random enrolled identity',
-      recall_definition:
-        'recall@1 = share of queries whose top hit equals the exact brute-force top-1 (float32 dot products over the same vectors)',
+  const phase = env.GALLERY_BENCH_PHASE ?? 'all';
+  const layouts = (env.GALLERY_BENCH_LAYOUTS ?? 'sequential,parallel').split(',') as Layout[];
+  // Per-shard ef sweeps: a 1M graph needs far larger ef for the same recall.
+  const efsFor = (n: number) =>
+    (
+      env.GALLERY_BENCH_EFS ??
+      (n >= 1_000_000 ? '64,96,128,192,256,384,512,768,1024' : '16,24,32,48,64,96,128,192,256,384')
+    )
+      .split(',')
+      .map(Number);
+  const params = { ...FACE_PARAMS, latent: Number(env.GALLERY_BENCH_LATENT ?? FACE_PARAMS.latent) };
+  const name = env.GALLERY_BENCH_REPORT ?? 'gallery';
+  const file = path.join(packageRoot(), 'bench', 'results', `${name}.json`);
+  const json: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const rows: TableRow[] = [];
+  const runs = (json.runs as unknown[] | undefined) ?? [];
+  const run: Record<string, unknown> = {
+    started: new Date().toISOString(),
+    phase,
+    sizes,
+    nice: os.getPriority(),
+    loadAverage1mAtStart: round(os.loadavg()[0] ?? 0),
+    note: env.GALLERY_BENCH_NOTE ?? '',
+  };
+  runs.push(run);
+  json.runs = runs;
+  json.machine = machineInfo();
+  json.data = {
+    kind: `face-like synthetic 512-D unit vectors (bench/gallery/synthetic.ts): ${params.groups} groups, one identity per enrolled vector, in a ${params.latent}-D latent space lifted by a fixed random ${params.latent}x512 map plus isotropic noise; seeded; one template per identity; every query is a NEW noisy sample (never the enrolled one) of a random enrolled identity`,
+    recall_definition:
+      'recall@1 = share of held-out queries whose top hit equals the exact brute-force top-1 (float32 vectors, dot products in double) over the same gallery; ef is chosen on separate tuning queries',
+    similarity: {
+      note: 'genuine = enrolled template vs a new sample of the same identity; impostor = different identities. The real fixture faces: same-person pairs 0.552-0.8 on knn_examples (README Thresholds), impostors below.',
+      fixture_impostor: fixtureImpostorStats(),
+      synthetic: syntheticStats(params, 20261129),
+      session1_synthetic_64d: syntheticStats(SESSION1_PARAMS, 20261129),
     },
   };
-  const rows: TableRow[] = [];
-  const results: VectorBenchResult[] = [];
-  let enrol: EnrolBenchResult | undefined;
+  const write = () => report(name, json, rows);
 
-  const write = () => {
-    for (const key of ['n100k', 'n1m']) {
-      if (!results.some((r) => sizeKey(r.n) === key)) {
-        for (const k of ['recall_at1', 'p99_ms', 'build_s', 'rss_mb', 'load_s']) json[`${key}_${k}`] ??= null;
-      }
-    }
-    if (!results.some((r) => r.n === 1_000_000)) {
-      json.n1m_note =
-        env.GALLERY_BENCH_N1M_NOTE ??
-        '1M was not in GALLERY_BENCH_SIZES for this run: the n1m_* keys were not measured.';
-    }
-    const largest = results[results.length - 1];
-    json.add_one_template_ms = largest ? largest.add_one_template_ms.median : null;
-    json.add_one_template_note = largest
-      ? `median of 100 hnsw addPoint calls of new identities into the loaded ${largest.n}-vector sharded index (index only; Gallery.enrol adds decode, inference and an SQLite commit on top)`
-      : 'not measured';
-    json.enrol_images_per_s = enrol?.enrol_images_per_s ?? null;
-    report(env.GALLERY_BENCH_REPORT ?? 'gallery', json, rows);
-  };
-
-  if (env.GALLERY_BENCH_SKIP_ENROL !== '1') {
-    enrol = await runEnrolBench(log);
+  if (phase === 'all' && env.GALLERY_BENCH_SKIP_ENROL !== '1') {
+    const enrol = await runEnrolBench(log);
     json.enrol = enrol;
+    json.enrol_images_per_s = enrol.enrol_images_per_s;
     rows.push({ metric: 'enrol images/s (end to end)', value: enrol.enrol_images_per_s });
     write();
   }
 
   for (const n of sizes) {
-    const queries = Number(env.GALLERY_BENCH_QUERIES ?? (n > 300_000 ? 100 : 200));
-    const r = await runVectorBench({
-      n,
-      shards,
-      m,
-      efConstruction,
-      efs,
-      queries,
-      recallTarget: TARGETS[sizeKey(n)]?.recall ?? 0.99,
-      seed: 20261129,
-      log,
-    });
-    results.push(r);
     const key = sizeKey(n);
-    const t = TARGETS[key];
-    json[key] = r;
-    json[`${key}_recall_at1`] = r.recall_at1;
-    json[`${key}_p99_ms`] = r.p99_ms;
-    json[`${key}_build_s`] = r.build_s;
-    json[`${key}_rss_mb`] = r.rss_mb;
-    json[`${key}_load_s`] = r.load_s;
-    const tag = `${key} (${shards} shards, M=${m}, efC=${efConstruction}, ef=${r.chosen_ef}, ${queries} q)`;
-    rows.push(
-      {
-        metric: `${tag} recall@1`,
-        value: r.recall_at1,
-        ...(t ? { target: `>= ${t.recall}`, ok: r.recall_at1 >= t.recall } : {}),
-      },
-      {
-        metric: `${key} search p99 ms`,
-        value: r.p99_ms,
-        ...(t ? { target: `<= ${t.p99}`, ok: r.p99_ms <= t.p99 } : {}),
-      },
-      {
-        metric: `${key} build s`,
-        value: r.build_s,
-        ...(t?.build ? { target: `<= ${t.build}`, ok: r.build_s <= t.build } : {}),
-      },
-      {
-        metric: `${key} RSS MB`,
-        value: r.rss_mb,
-        ...(t?.rss ? { target: `<= ${t.rss}`, ok: r.rss_mb <= t.rss } : {}),
-      },
-      { metric: `${key} load s`, value: r.load_s },
-      { metric: `${key} add one template ms`, value: r.add_one_template_ms.median },
-    );
+    const config: BuildConfig = {
+      n,
+      shards: Number(env.GALLERY_BENCH_SHARDS ?? os.availableParallelism()),
+      m: Number(env.GALLERY_BENCH_M ?? 16),
+      efConstruction: Number(env.GALLERY_BENCH_EFC ?? 100),
+      seed: 20261129,
+      params,
+      tuningQueries: Number(env.GALLERY_BENCH_TUNING_QUERIES ?? 200),
+      measureQueries: Number(env.GALLERY_BENCH_QUERIES ?? 500),
+    };
+    const cache = await runVectorBuild(config, log);
+    if (phase === 'build') continue;
+    const target = TARGETS[key];
+    const measured: MeasureResult[] = [];
+    for (const layout of layouts) {
+      measured.push(await measureInChild({ config, layout, efs: efsFor(n), target: target?.recall ?? 0.99 }));
+    }
+    const summary = summariseSize(cache, measured, target);
+    json[key] = summary;
+    for (const k of ['recall_at1', 'p99_ms', 'build_s', 'rss_mb', 'load_s'] as const) {
+      json[`${key}_${k}`] = summary.headline[k];
+    }
+    rows.push(...summary.rows.map((r) => ({ ...r, metric: `${key} ${r.metric}` })));
     write();
   }
-  if (!results.some((r) => r.n === 1_000_000)) {
-    rows.push({ metric: 'n1m (all keys)', value: 'not measured', target: 'see n1m_note', ok: false });
-  }
-  json.elapsed_note = `load average at end ${round(os.loadavg()[0] ?? 0)} (other work shares the CPU)`;
+  run.loadAverage1mAtEnd = round(os.loadavg()[0] ?? 0);
+  run.finished = new Date().toISOString();
   write();
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+const child = env.GALLERY_BENCH_CHILD;
+if (child) {
+  const job = JSON.parse(child) as ChildJob;
+  runVectorMeasure(job.config, job.layout, job.efs, job.target, log)
+    .then((r) => process.send!(r, () => process.exit(0)))
+    .catch((err) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    });
+} else {
+  main().catch((err) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,80 +1,143 @@
 /**
- * Worker thread of the gallery benchmark: generates a slice of the synthetic vectors into shared
- * memory, builds one HNSW shard over a slice (and writes it to disk), or computes exact top-1
- * neighbours of the queries over a slice (brute force).
+ * Build-phase worker of the gallery benchmark. Every op works on one slice of the data set and
+ * on files in the cache dir, so a cut-short build resumes where it stopped:
+ * - gen: writes the slice's synthetic vectors to a raw float32 file;
+ * - build: inserts the slice into one HNSW shard and writes it (the part timed as build);
+ * - truth: exact brute force of the queries over the slice (ground truth for recall).
  */
+import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HierarchicalNSW } from 'hnswlib-node';
-import { DIM, dotRows, FaceLikeGenerator } from './synthetic';
+import { DIM, dotRows, FaceLikeGenerator, type SyntheticParams } from './synthetic';
+import { threadCpuMs } from './thread-cpu';
 
 export interface ShardWorkerData {
-  base: SharedArrayBuffer;
   seed: number;
+  params: SyntheticParams;
 }
 
 export type ShardRequest =
-  | { op: 'gen'; start: number; end: number }
+  | { op: 'gen'; start: number; end: number; file: string }
   | {
       op: 'build';
       start: number;
       end: number;
+      vectors: string;
       m: number;
       efConstruction: number;
       capacity: number;
       file: string;
     }
-  | { op: 'exact'; start: number; end: number; queries: SharedArrayBuffer; count: number };
+  | {
+      op: 'truth';
+      start: number;
+      vectors: string;
+      count: number;
+      queries: SharedArrayBuffer;
+      queryIds: Int32Array;
+    };
 
 export type ShardReply =
   | { op: 'gen'; ms: number }
-  | { op: 'build'; buildMs: number; writeMs: number }
-  | { op: 'exact'; ms: number; best: Int32Array; bestSim: Float64Array };
+  | { op: 'build'; insertMs: number; insertCpuMs: number; writeMs: number; readMs: number }
+  | {
+      op: 'truth';
+      ms: number;
+      best: Int32Array;
+      bestSim: Float64Array;
+      /** Best similarity among identities other than the query's own. */
+      otherSim: Float64Array;
+    };
 
 const data = workerData as ShardWorkerData;
-const base = new Float32Array(data.base);
 const port = parentPort!;
+const CHUNK = 8192;
 
-port.on('message', (req: ShardRequest) => {
-  const t0 = performance.now();
-  if (req.op === 'gen') {
-    const gen = new FaceLikeGenerator(data.seed);
-    for (let i = req.start; i < req.end; i++) gen.write(i, 0, base, i * DIM);
-    port.postMessage({ op: 'gen', ms: performance.now() - t0 } satisfies ShardReply);
-    return;
-  }
-  if (req.op === 'build') {
-    const hnsw = new HierarchicalNSW('cosine', DIM);
-    hnsw.initIndex({
-      maxElements: req.capacity,
-      m: req.m,
-      efConstruction: req.efConstruction,
-      randomSeed: 100,
-    });
-    const row = new Array<number>(DIM);
-    for (let i = req.start; i < req.end; i++) {
-      const o = i * DIM;
-      for (let k = 0; k < DIM; k++) row[k] = base[o + k]!;
-      hnsw.addPoint(row, i);
+/** Streams a float32 slice file in chunks of CHUNK rows. */
+function forEachChunk(file: string, fn: (rows: Float32Array, first: number, count: number) => void): void {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(CHUNK * DIM * 4);
+  const rows = new Float32Array(buf.buffer, buf.byteOffset, CHUNK * DIM);
+  try {
+    let first = 0;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, first * DIM * 4);
+      const count = Math.floor(got / (DIM * 4));
+      if (count === 0) break;
+      fn(rows, first, count);
+      first += count;
     }
-    const buildMs = performance.now() - t0;
-    const t1 = performance.now();
-    hnsw.writeIndexSync(req.file);
-    port.postMessage({ op: 'build', buildMs, writeMs: performance.now() - t1 } satisfies ShardReply);
-    return;
+  } finally {
+    closeSync(fd);
   }
+}
+
+function gen(req: Extract<ShardRequest, { op: 'gen' }>): ShardReply {
+  const t0 = performance.now();
+  const g = new FaceLikeGenerator(data.seed, data.params);
+  const n = req.end - req.start;
+  const out = new Float32Array(n * DIM);
+  for (let i = 0; i < n; i++) g.write(req.start + i, 0, out, i * DIM);
+  writeFileSync(`${req.file}.tmp`, Buffer.from(out.buffer));
+  renameSync(`${req.file}.tmp`, req.file);
+  return { op: 'gen', ms: performance.now() - t0 };
+}
+
+function build(req: Extract<ShardRequest, { op: 'build' }>): ShardReply {
+  let t = performance.now();
+  // Read first (not timed as build): a gallery builds from embeddings it already holds.
+  const n = req.end - req.start;
+  const file = readFileSync(req.vectors);
+  if (file.length !== n * DIM * 4)
+    throw new Error(`slice file has ${file.length} bytes, expected ${n * DIM * 4}`);
+  const rows = new Float32Array(file.buffer, file.byteOffset, n * DIM);
+  const readMs = performance.now() - t;
+  t = performance.now();
+  const cpu0 = threadCpuMs();
+  const hnsw = new HierarchicalNSW('cosine', DIM);
+  hnsw.initIndex({
+    maxElements: req.capacity,
+    m: req.m,
+    efConstruction: req.efConstruction,
+    randomSeed: 100,
+  });
+  for (let i = 0; i < n; i++) hnsw.addPoint(Array.from(rows.subarray(i * DIM, (i + 1) * DIM)), req.start + i);
+  const insertMs = performance.now() - t;
+  const insertCpuMs = threadCpuMs() - cpu0;
+  t = performance.now();
+  hnsw.writeIndexSync(`${req.file}.tmp`);
+  renameSync(`${req.file}.tmp`, req.file);
+  return { op: 'build', insertMs, insertCpuMs, writeMs: performance.now() - t, readMs };
+}
+
+function truth(req: Extract<ShardRequest, { op: 'truth' }>): ShardReply {
+  const t0 = performance.now();
   const q = new Float32Array(req.queries);
   const best = new Int32Array(req.count).fill(-1);
   const bestSim = new Float64Array(req.count).fill(Number.NEGATIVE_INFINITY);
-  // Rows outer, queries inner: each base row is read once from memory for all queries.
-  for (let i = req.start; i < req.end; i++) {
-    const o = i * DIM;
-    for (let j = 0; j < req.count; j++) {
-      const s = dotRows(base, o, q, j * DIM);
-      if (s > bestSim[j]!) {
-        bestSim[j] = s;
-        best[j] = i;
+  const otherSim = new Float64Array(req.count).fill(Number.NEGATIVE_INFINITY);
+  // Rows outer, queries inner: each row is read once for all queries.
+  forEachChunk(req.vectors, (rows, first, count) => {
+    for (let i = 0; i < count; i++) {
+      const label = req.start + first + i;
+      for (let j = 0; j < req.count; j++) {
+        const s = dotRows(rows, i * DIM, q, j * DIM);
+        if (s > bestSim[j]!) {
+          bestSim[j] = s;
+          best[j] = label;
+        }
+        if (label !== req.queryIds[j] && s > otherSim[j]!) otherSim[j] = s;
       }
     }
+  });
+  return { op: 'truth', ms: performance.now() - t0, best, bestSim, otherSim };
+}
+
+port.on('message', (req: ShardRequest) => {
+  try {
+    const reply = req.op === 'gen' ? gen(req) : req.op === 'build' ? build(req) : truth(req);
+    port.postMessage(reply);
+  } catch (err) {
+    port.postMessage({ op: 'error', message: (err as Error).stack ?? String(err) });
   }
-  port.postMessage({ op: 'exact', ms: performance.now() - t0, best, bestSim } satisfies ShardReply);
 });

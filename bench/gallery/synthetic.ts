@@ -10,14 +10,38 @@
  */
 
 export const DIM = 512;
-export const LATENT = 64;
-const GROUPS = 1024;
-/** Variances per latent dimension: group part, individual part, per-sample noise. */
-const GROUP_VAR = 0.15;
-const IDENTITY_VAR = 0.85;
-const SAMPLE_VAR = 0.35;
-/** Isotropic noise variance per output dimension (the lifted signal has ~1.5 per dimension). */
-const OUTPUT_NOISE_VAR = 0.1;
+
+export interface SyntheticParams {
+  /** Dimensions of the latent space: sets the spread of impostor scores (~1/sqrt(latent)). */
+  latent: number;
+  groups: number;
+  /** Variances per latent dimension: group part, individual part, per-sample noise. */
+  groupVar: number;
+  identityVar: number;
+  sampleVar: number;
+  /** Isotropic noise variance per output dimension (the lifted signal has ~1.35 per dimension). */
+  outputNoiseVar: number;
+}
+
+/**
+ * Session 1's data set: a 64-D latent space gives impostor scores a spread of ~0.12, wider than
+ * the real fixture faces (~0.09), so at 1M every query has hundreds of near-duplicate strangers
+ * (best other identity 0.57 vs genuine 0.69 at 500k): harder than faces. Kept for comparison.
+ */
+export const SESSION1_PARAMS: SyntheticParams = {
+  latent: 64,
+  groups: 1024,
+  groupVar: 0.15,
+  identityVar: 0.85,
+  sampleVar: 0.35,
+  outputNoiseVar: 0.1,
+};
+
+/**
+ * Default: 128 latent dimensions, which match the fixture faces' impostor spread (measured by
+ * bench/gallery/similarity-stats.ts and reported in bench/results/gallery.json).
+ */
+export const FACE_PARAMS: SyntheticParams = { ...SESSION1_PARAMS, latent: 128 };
 
 function mix(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
@@ -55,14 +79,20 @@ class Gaussian {
 }
 
 export class FaceLikeGenerator {
-  /** LATENT x DIM, row-major, scaled by 1/sqrt(LATENT). */
-  private readonly lift = new Float32Array(LATENT * DIM);
-  private readonly groups = new Float32Array(GROUPS * LATENT);
-  private readonly latent = new Float64Array(LATENT);
+  /** latent x DIM, row-major, scaled by 1/sqrt(latent). */
+  private readonly lift: Float32Array;
+  private readonly groups: Float32Array;
+  private readonly latent: Float64Array;
 
-  constructor(private readonly seed: number) {
+  constructor(
+    private readonly seed: number,
+    private readonly p: SyntheticParams = FACE_PARAMS,
+  ) {
+    this.lift = new Float32Array(p.latent * DIM);
+    this.groups = new Float32Array(p.groups * p.latent);
+    this.latent = new Float64Array(p.latent);
     const g = new Gaussian(mix(seed, 1));
-    const s = 1 / Math.sqrt(LATENT);
+    const s = 1 / Math.sqrt(p.latent);
     for (let i = 0; i < this.lift.length; i++) this.lift[i] = g.next() * s;
     const h = new Gaussian(mix(seed, 2));
     for (let i = 0; i < this.groups.length; i++) this.groups[i] = h.next();
@@ -71,19 +101,20 @@ export class FaceLikeGenerator {
   /** Writes sample `sample` of identity `id` (sample 0 = the enrolled template) at out[offset..]. */
   write(id: number, sample: number, out: Float32Array, offset: number): void {
     const z = this.latent;
-    const gi = mix(this.seed ^ 0x51ed, id) % GROUPS;
+    const { latent: dims, groups } = this.p;
+    const gi = mix(this.seed ^ 0x51ed, id) % groups;
     const idNoise = new Gaussian(mix(this.seed + 3, id));
     const sampleNoise = new Gaussian(mix(mix(this.seed + 4, id), sample));
-    const ga = Math.sqrt(GROUP_VAR);
-    const ia = Math.sqrt(IDENTITY_VAR);
-    const sa = Math.sqrt(SAMPLE_VAR);
-    for (let j = 0; j < LATENT; j++) {
-      z[j] = ga * this.groups[gi * LATENT + j]! + ia * idNoise.next() + sa * sampleNoise.next();
+    const ga = Math.sqrt(this.p.groupVar);
+    const ia = Math.sqrt(this.p.identityVar);
+    const sa = Math.sqrt(this.p.sampleVar);
+    for (let j = 0; j < dims; j++) {
+      z[j] = ga * this.groups[gi * dims + j]! + ia * idNoise.next() + sa * sampleNoise.next();
     }
-    const na = Math.sqrt(OUTPUT_NOISE_VAR);
+    const na = Math.sqrt(this.p.outputNoiseVar);
     for (let k = 0; k < DIM; k++) out[offset + k] = na * sampleNoise.next();
     const lift = this.lift;
-    for (let j = 0; j < LATENT; j++) {
+    for (let j = 0; j < dims; j++) {
       const zj = z[j]!;
       const row = j * DIM;
       for (let k = 0; k < DIM; k++) out[offset + k]! += zj * lift[row + k]!;

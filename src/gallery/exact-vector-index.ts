@@ -1,4 +1,3 @@
-import { cosine as dot } from '../vision/embed/vector-math';
 import type { IndexStamp, VectorHit, VectorIndex } from './vector-index';
 
 /**
@@ -34,13 +33,49 @@ export class ExactVectorIndex implements VectorIndex {
     return this.vectors.delete(label);
   }
 
-  search(q: Float32Array, k: number): VectorHit[] {
-    const hits: VectorHit[] = [];
-    for (const [label, v] of this.vectors) hits.push({ label, similarity: dot(q, v) });
-    return hits.sort((a, b) => b.similarity - a.similarity || a.label - b.label).slice(0, k);
+  search(q: Float32Array, k: number, allowed?: ReadonlySet<number>): VectorHit[] {
+    if (k <= 0) return [];
+    // A bounded best-first list instead of scoring objects for every vector and sorting them all:
+    // this is also the interim search of a serving gallery while its HNSW index builds.
+    const best: VectorHit[] = [];
+    for (const [label, v] of this.vectors) {
+      if (allowed && !allowed.has(label)) continue;
+      const similarity = dot512(q, v);
+      if (best.length === k) {
+        const last = best[k - 1]!;
+        if (similarity < last.similarity || (similarity === last.similarity && label > last.label)) continue;
+        best.pop();
+      }
+      let i = best.length;
+      while (i > 0) {
+        const b = best[i - 1]!;
+        if (b.similarity > similarity || (b.similarity === similarity && b.label < label)) break;
+        i--;
+      }
+      best.splice(i, 0, { label, similarity });
+    }
+    return best;
   }
 
   save(_dir: string, _stamp: IndexStamp): void {
     throw new Error('ExactVectorIndex is in-memory only');
   }
+}
+
+/** Dot product of two equal-length Float32Arrays (monomorphic, unrolled: the hot loop of exact search). */
+function dot512(a: Float32Array, b: Float32Array): number {
+  const n = a.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[i]! * b[i]!;
+  return s0 + s1 + s2 + s3;
 }

@@ -4,6 +4,7 @@ import { embeddingFromBytes, embeddingToBytes } from './embedding-check';
 import type { Identity, IdentityRef, TemplateInfo } from './gallery-types';
 import type { NormalisedIdentity } from './identity-input';
 import { mapSqliteError } from './store-errors';
+import { keepBestPhoto } from './store-photos';
 import {
   IDENTITY_COLUMNS,
   type IdentityRow,
@@ -28,6 +29,8 @@ export interface NewTemplate {
   imageSha256: string;
   quality: number | null;
   modelId: string;
+  /** JPEG face crop of the enrolment image (identity photo candidate); absent for bare embeddings. */
+  photo?: Buffer;
 }
 
 /** A write and the database state just before and after it (for the index to follow). */
@@ -274,6 +277,33 @@ export class GalleryStore {
     });
   }
 
+  /** The identity's reference photo (JPEG), if an enrolment image gave one. */
+  photo(identityId: string): Buffer | undefined {
+    return this.read(() => {
+      const row = this.db.prepare('SELECT jpeg FROM identity_photos WHERE identity_id = ?').get(identityId) as
+        | { jpeg: Buffer }
+        | undefined;
+      return row?.jpeg;
+    });
+  }
+
+  /** Labels of the templates whose identity is on at least one of these watchlists. */
+  labelsOnWatchlists(names: readonly string[]): Set<number> {
+    return this.read(
+      () =>
+        new Set(
+          (
+            this.db
+              .prepare(
+                `SELECT t.id AS label FROM templates t JOIN identities i ON i.id = t.identity_id
+                 WHERE EXISTS (SELECT 1 FROM json_each(i.watchlists) w WHERE w.value IN (SELECT value FROM json_each(?)))`,
+              )
+              .all(JSON.stringify(names)) as Array<{ label: number }>
+          ).map((r) => r.label),
+        ),
+    );
+  }
+
   /** Template vectors with id > afterId, in id order, a batch at a time (rebuilds, catch-up). */
   *templateVectors(afterId = 0, batch = 2000): Generator<{ id: number; v: Float32Array }> {
     let last = afterId;
@@ -336,7 +366,7 @@ export class GalleryStore {
       `INSERT INTO templates (identity_id, model_id, embedding, image_sha256, quality, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (identity_id, image_sha256) DO NOTHING RETURNING id`,
     );
-    return templates.map((t) => {
+    const ids = templates.map((t) => {
       if (t.modelId !== this.modelId || t.embedding.length !== this.dim) {
         throw new ArgusError('ARGUS_E_GALLERY_MODEL_MISMATCH', {
           galleryModel: this.modelId,
@@ -355,6 +385,8 @@ export class GalleryStore {
       ) as { id: number } | undefined;
       return row ? row.id : null;
     });
+    keepBestPhoto(this.db, identityId, templates, ids, createdAt);
+    return ids;
   }
 
   private logDeletion(

@@ -120,3 +120,10 @@ export interface GalleryStats {
   bytes: { database: number; wal: number };
   fmrTable: { origin: string; impostorPairs: number; source: string };
 }
+
+export interface SearchOptions {
+  /** Only identities on at least one of these watchlists are candidates. */
+  watchlists?: readonly string[];
+  /** The model the embedding comes from (refused when it is not the gallery's). */
+  modelId?: string;
+}

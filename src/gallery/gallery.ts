@@ -6,6 +6,12 @@ import type { AnalyzedFace } from '../domain/face';
 import type { RgbImage } from '../domain/image';
 import { ArgusError, toArgusError } from '../errors/argus-error';
 import { decodeImage } from '../images/decode-image';
+import {
+  adoptBuiltIndex,
+  type BackgroundIndexBuild,
+  interimIndex,
+  runBackgroundBuilds,
+} from './background-index-build';
 import { fmrAt } from './calibration';
 import { type ActiveTable, activeFmrTable } from './calibration-file';
 import { checkEmbedding } from './embedding-check';
@@ -24,6 +30,7 @@ import type {
   ImageOutcome,
   ListPage,
   SearchMatch,
+  SearchOptions,
   TemplateInfo,
   TemplateInput,
 } from './gallery-types';
@@ -40,6 +47,7 @@ import {
   settleOutcomes,
 } from './template-intake';
 import type { VectorIndexFactory } from './vector-index';
+import { WatchlistLabels } from './watchlist-labels';
 
 export type { Actor, GalleryLogger, GalleryStats } from './gallery-types';
 export type { FaceSource } from './template-intake';
@@ -56,7 +64,21 @@ export interface GalleryDeps {
   faces?: () => Promise<FaceSource>;
   onIndexProgress?: IndexProgress;
   logger?: GalleryLogger;
+  /**
+   * Build the HNSW index in a worker thread instead of in the constructor (`argus serve`): until
+   * it is swapped in, galleries of up to EXACT_WHILE_BUILDING templates are searched exactly and
+   * bigger ones refuse searches with ARGUS_E_GALLERY_INDEX_BUILDING.
+   */
+  indexInBackground?: boolean;
+  /** Default EXACT_WHILE_BUILDING (tests lower it to see the 'building' state). */
+  exactWhileBuilding?: number;
 }
+
+/**
+ * Largest gallery searched exactly while its index builds: ~5 ms of CPU per query at this size,
+ * tolerable for the minutes a build takes; beyond it a query would stall the event loop.
+ */
+export const EXACT_WHILE_BUILDING = 10_000;
 
 /**
  * The gallery: who is on the watchlists, and who a face looks like. Used by the CLI now and the
@@ -65,13 +87,32 @@ export interface GalleryDeps {
  * from the database whenever it is found out of step. Identity score = best template.
  */
 export class Gallery {
+  private policyOverride: { threshold: number; margin: number } | undefined;
   private synced: SyncedIndex;
   private dirty = false;
   private table: ActiveTable;
   private faceSource: Promise<FaceSource> | undefined;
+  private readonly watchlists: WatchlistLabels;
+  /** What sync() rebuilds with: the HNSW factory, or the exact one while a worker builds. */
+  private syncFactory: VectorIndexFactory;
+  private build: BackgroundIndexBuild | undefined;
+  private closed = false;
+  /** Settles when the index is in place (at once unless it is built in the background). */
+  readonly indexReady: Promise<void>;
 
   constructor(private readonly deps: GalleryDeps) {
     const { store } = deps;
+    this.table = activeFmrTable(deps.dir, store.modelId);
+    this.watchlists = new WatchlistLabels((names) => store.labelsOnWatchlists(names));
+    if (deps.indexInBackground) {
+      const interim = interimIndex(store, deps.exactWhileBuilding ?? EXACT_WHILE_BUILDING);
+      this.synced = interim.synced;
+      this.syncFactory = interim.factory;
+      this.indexReady = this.buildInBackground();
+      return;
+    }
+    this.syncFactory = deps.indexFactory;
+    this.indexReady = Promise.resolve();
     this.synced = openIndex(store, deps.indexFactory, this.indexDir, deps.onIndexProgress);
     this.dirty = this.synced.state !== 'loaded';
     if (this.synced.state === 'rebuilt' || this.synced.state === 'caught-up') {
@@ -80,7 +121,41 @@ export class Gallery {
         'gallery index brought in step with the database',
       );
     }
-    this.table = activeFmrTable(deps.dir, store.modelId);
+  }
+
+  /** True while a worker builds the index and searches use the interim one. */
+  private get interim(): boolean {
+    return this.synced.state === 'exact' || this.synced.state === 'building';
+  }
+
+  /** Builds the index in a worker thread and swaps it in (see background-index-build.ts). */
+  private async buildInBackground(): Promise<void> {
+    const { store, config, logger } = this.deps;
+    const job = {
+      database: store.file,
+      indexDir: this.indexDir,
+      modelId: store.modelId,
+      dim: store.dim,
+      busyTimeoutMs: config.gallery.busyTimeoutMs,
+      hnsw: config.gallery.hnsw,
+    };
+    await runBackgroundBuilds(job, {
+      ...(this.deps.onIndexProgress ? { onProgress: this.deps.onIndexProgress } : {}),
+      ...(logger ? { logger } : {}),
+      closed: () => this.closed,
+      started: (build) => {
+        this.build = build;
+      },
+      adopt: (done) => {
+        const adopted = adoptBuiltIndex(done, store, this.deps.indexFactory, this.indexDir);
+        if (!adopted) return undefined;
+        this.synced = adopted;
+        this.syncFactory = this.deps.indexFactory;
+        this.dirty = adopted.stamp.generation !== done.stamp.generation;
+        this.watchlists.clear();
+        return adopted;
+      },
+    });
   }
 
   get modelId(): string {
@@ -206,36 +281,73 @@ export class Gallery {
 
   // ---- search ----
 
-  /** Top-k identities for an embedding, best first, with the match policy applied. */
-  searchByEmbedding(v: ArrayLike<number>, k = this.cfg.searchK, modelId?: string): SearchMatch[] {
-    this.assertModel(modelId);
+  /**
+   * Top-k identities for an embedding, best first, with the match policy applied. With
+   * `watchlists`, only identities on at least one of them are candidates (the margin is then over
+   * the best other identity on those watchlists; an empty list filters nothing). A string third argument is the embedding's model id.
+   */
+  searchByEmbedding(
+    v: ArrayLike<number>,
+    k = this.cfg.searchK,
+    opts: SearchOptions | string = {},
+  ): SearchMatch[] {
+    const o: SearchOptions = typeof opts === 'string' ? { modelId: opts } : opts;
+    this.assertModel(o.modelId);
     const q = checkEmbedding(v, this.deps.store.dim);
     this.sync();
-    const size = this.synced.index.size();
+    const allowed = o.watchlists?.length
+      ? this.watchlists.labels(o.watchlists, this.synced.stamp.generation)
+      : undefined;
+    const size = allowed ? allowed.size : this.synced.index.size();
     if (size === 0) return [];
     const want = Math.max(1, Math.min(k, 100));
     // More templates than identities asked for: an identity may hold several of the best templates.
     const kt = Math.min(want * 2 + 1, size);
-    const hits = this.synced.index.search(q, kt);
+    const hits = this.synced.index.search(q, kt, allowed);
     return searchMatches(hits, this.deps.store.identitiesOfLabels(hits.map((h) => h.label)), {
       want,
       // Fewer candidates than templates: an identity beyond them may score up to the last one.
       cutShort: kt < size,
-      policy: { threshold: this.deps.config.match.threshold, margin: this.deps.config.match.margin },
+      policy: this.matchPolicy,
       fmrAt: (s) => fmrAt(this.table.table, s),
     });
+  }
+
+  /** The identity's reference photo (a small JPEG face crop from enrolment), if it has one. */
+  photo(identityId: string): Buffer | undefined {
+    return this.deps.store.photo(identityId);
+  }
+
+  /** The operating point in force: the configuration's until an admin changes it at run time. */
+  get matchPolicy(): { threshold: number; margin: number } {
+    return (
+      this.policyOverride ?? {
+        threshold: this.deps.config.match.threshold,
+        margin: this.deps.config.match.margin,
+      }
+    );
+  }
+
+  setMatchPolicy(policy: { threshold: number; margin: number }): void {
+    this.policyOverride = { ...policy };
+  }
+
+  /** Estimated false-match rate at a similarity (the calibration table, or the built-in one). */
+  fmrAt(similarity: number): number {
+    return fmrAt(this.table.table, similarity);
   }
 
   /** Searches with the largest face of an image (ARGUS_E_NO_FACE without one). */
   async searchByImage(
     image: ImageInput | RgbImage,
     k = this.cfg.searchK,
+    opts: { watchlists?: readonly string[] } = {},
   ): Promise<{ face: { box: AnalyzedFace['box']; quality: number }; matches: SearchMatch[] }> {
     this.assertModel();
     const face = await this.largestFace(image);
     return {
       face: { box: face.box, quality: face.quality },
-      matches: this.searchByEmbedding(face.embedding!, k),
+      matches: this.searchByEmbedding(face.embedding!, k, { watchlists: opts.watchlists ?? [] }),
     };
   }
 
@@ -281,7 +393,8 @@ export class Gallery {
 
   /** Saves the index if it changed since it was loaded or saved. */
   saveIndex(): void {
-    if (!this.dirty || this.deps.store.modelId !== this.deps.embedder.modelId) return;
+    // The interim index is not saved: the worker saves the real one.
+    if (this.interim || !this.dirty || this.deps.store.modelId !== this.deps.embedder.modelId) return;
     this.sync();
     this.synced.index.save(this.indexDir, this.synced.stamp);
     this.dirty = false;
@@ -289,6 +402,8 @@ export class Gallery {
 
   /** Saves the index (unless told not to: tests that want the files as a crash left them) and closes. */
   async close(o: { saveIndex?: boolean } = {}): Promise<void> {
+    this.closed = true;
+    await this.build?.close();
     try {
       if (o.saveIndex !== false) this.saveIndex();
     } catch (err) {
@@ -302,8 +417,9 @@ export class Gallery {
   // ---- internals ----
 
   private sync(): void {
+    if (this.synced.state === 'building') return;
     const before = this.synced;
-    this.synced = syncIndex(before, this.deps.store, this.deps.indexFactory, this.deps.onIndexProgress);
+    this.synced = syncIndex(before, this.deps.store, this.syncFactory, this.deps.onIndexProgress);
     if (this.synced !== before) this.dirty = true;
   }
 
@@ -328,6 +444,9 @@ export class Gallery {
   private persistAfterErasure(): void {
     try {
       if (this.deps.store.modelId !== this.deps.embedder.modelId) throw new Error('other model');
+      // While a worker builds, any saved file predates this erasure: drop it (the worker's result
+      // is checked against the erasure count before it is used).
+      if (this.interim) throw new Error('interim index');
       this.dirty = true;
       this.saveIndex();
     } catch {

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { z } from 'zod';
-import { cosine as dot } from '../vision/embed/vector-math';
 import { fsyncPath, sha256File, writeFileAtomic } from './durable-file';
 import type { IndexStamp, LoadResult, VectorHit, VectorIndex, VectorIndexFactory } from './vector-index';
 
@@ -46,9 +45,9 @@ type Sidecar = z.infer<typeof sidecarSchema>;
 
 /**
  * VectorIndex on hnswlib-node: cosine space on unit vectors. Searches take
- * k' = max(4k, 32) HNSW candidates and re-score them exactly from the stored vectors, so the
- * similarities returned are exact and the order among candidates is right even where the graph
- * search is approximate. Removal overwrites the vector with noise before markDelete, so a saved
+ * k' = max(4k, 32) HNSW candidates, each scored exactly (float32 inner product with the full
+ * stored vector), and return the best k, so the similarities are exact and the order among
+ * candidates is right even where the graph search is approximate. Removal overwrites the vector with noise before markDelete, so a saved
  * file never holds an erased face; the graph is compacted on save once removals pass 10%.
  */
 export class HnswVectorIndex implements VectorIndex {
@@ -171,15 +170,24 @@ export class HnswVectorIndex implements VectorIndex {
     return true;
   }
 
-  search(q: Float32Array, k: number): VectorHit[] {
-    const live = this.size();
+  search(q: Float32Array, k: number, allowed?: ReadonlySet<number>): VectorHit[] {
+    // hnswlib returns fewer than asked when fewer labels pass the filter (no error).
+    const live = allowed ? Math.min(allowed.size, this.size()) : this.size();
     if (k <= 0 || live === 0) return [];
     const candidates = Math.min(Math.max(k * 4, 32), live);
     this.hnsw.setEf(Math.max(this.params.ef, candidates));
-    const found = this.hnsw.searchKnn(Array.from(q), candidates);
-    const hits: VectorHit[] = found.neighbors.map((label) => ({
+    // hnswlib applies the filter inside the graph search: it walks through other labels but only
+    // returns allowed ones, so a small watchlist still gets its k best, not what is left of a top-k.
+    const found = allowed
+      ? this.hnsw.searchKnn(Array.from(q), candidates, (label) => allowed.has(label))
+      : this.hnsw.searchKnn(Array.from(q), candidates);
+    // hnswlib scores every candidate with an exact float32 inner product of the full stored
+    // (unit) vector and the query, so its distances are the exact re-rank. Re-scoring through
+    // getPoint cost ~110 us of CPU per candidate here (a JS array built over N-API): 4.8 ms for
+    // 44 candidates against 0.4 ms for the graph search itself.
+    const hits: VectorHit[] = found.neighbors.map((label, i) => ({
       label,
-      similarity: dot(q, Float32Array.from(this.hnsw.getPoint(label))),
+      similarity: 1 - found.distances[i]!,
     }));
     return hits.sort((a, b) => b.similarity - a.similarity || a.label - b.label).slice(0, k);
   }

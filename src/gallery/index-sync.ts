@@ -1,7 +1,12 @@
 import type { GalleryStore } from './gallery-store';
 import type { IndexStamp, VectorIndex, VectorIndexFactory } from './vector-index';
 
-export type IndexState = 'loaded' | 'caught-up' | 'rebuilt' | 'created';
+/**
+ * How the index in use came to be. 'exact' and 'building' are interim states of `argus serve`
+ * while a worker builds the HNSW index: exact search over the database's templates, or (for
+ * galleries too big to search exactly) searches refused with ARGUS_E_GALLERY_INDEX_BUILDING.
+ */
+export type IndexState = 'loaded' | 'caught-up' | 'rebuilt' | 'created' | 'exact' | 'building';
 
 export interface SyncedIndex {
   index: VectorIndex;
@@ -65,7 +70,7 @@ export function syncIndex(
 export function rebuild(
   store: GalleryStore,
   factory: VectorIndexFactory,
-  state: 'rebuilt' | 'created',
+  state: IndexState,
   reason: string,
   onProgress?: IndexProgress,
 ): SyncedIndex {

@@ -22,6 +22,9 @@ export interface OpenGalleryOptions {
   indexFactory?: VectorIndexFactory;
   onIndexProgress?: IndexProgress;
   logger?: GalleryLogger;
+  /** Build the index in a worker thread (`argus serve`); see GalleryDeps.indexInBackground. */
+  indexInBackground?: boolean;
+  exactWhileBuilding?: number;
 }
 
 /** The embedding model of this installation, from models/manifest.json. */
@@ -55,6 +58,8 @@ export function openGallery(o: OpenGalleryOptions): Gallery {
       ...(o.faces ? { faces: o.faces } : {}),
       ...(o.onIndexProgress ? { onIndexProgress: o.onIndexProgress } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.indexInBackground ? { indexInBackground: true } : {}),
+      ...(o.exactWhileBuilding !== undefined ? { exactWhileBuilding: o.exactWhileBuilding } : {}),
     });
   } catch (err) {
     store.close();

@@ -54,6 +54,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'identity photos',
+    sql: `
+      -- One small JPEG face crop per identity (its reference photo for the dashboard), from the
+      -- best-quality enrolment image. Tied to that template: erasing the template or the identity
+      -- erases the photo in the same transaction.
+      CREATE TABLE identity_photos (
+        identity_id TEXT PRIMARY KEY REFERENCES identities (id) ON DELETE CASCADE,
+        template_id INTEGER NOT NULL UNIQUE REFERENCES templates (id) ON DELETE CASCADE,
+        quality REAL,
+        jpeg BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

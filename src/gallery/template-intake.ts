@@ -5,6 +5,7 @@ import { ArgusError, toArgusError } from '../errors/argus-error';
 import { decodeImage } from '../images/decode-image';
 import { pickDominantFace } from './dominant-face';
 import { checkEmbedding } from './embedding-check';
+import { facePhotoJpeg } from './face-photo';
 import { type ImageBytes, readImageInput, sha256Hex } from './gallery-images';
 import type { NewTemplate } from './gallery-store';
 import type { ImageInput, ImageOutcome, TemplateInput } from './gallery-types';
@@ -73,6 +74,7 @@ export async function intakeImages(
       const { faces } = await (await ctx.faces()).analyze(rgb, { embed: true });
       const face = pickDominantFace(faces, ctx.config.gallery, read.source);
       if (!face.embedding) throw new ArgusError('ARGUS_E_NO_FACE', { subject: read.source });
+      const photo = await facePhotoJpeg(rgb, face.box).catch(() => undefined);
       intake.candidates.push({
         outcomeIndex: intake.outcomes.length,
         source: read.source,
@@ -81,6 +83,8 @@ export async function intakeImages(
           imageSha256: read.sha256,
           quality: face.quality,
           modelId: ctx.modelId,
+          // The identity's reference photo if this is its best image (a photo is optional).
+          ...(photo ? { photo } : {}),
         },
       });
       intake.outcomes.push(undefined);

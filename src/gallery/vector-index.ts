@@ -34,8 +34,8 @@ export interface VectorIndex {
   add(label: number, v: Float32Array): void;
   /** Removes a label; false when it was not there. Nothing of the vector may survive a later save. */
   remove(label: number): boolean;
-  /** Up to k nearest live vectors, best first. */
-  search(q: Float32Array, k: number): VectorHit[];
+  /** Up to k nearest live vectors, best first; with `allowed`, only among those labels. */
+  search(q: Float32Array, k: number, allowed?: ReadonlySet<number>): VectorHit[];
   /** Writes the index and its sidecar into `dir`, atomically, tagged with the database state. */
   save(dir: string, stamp: IndexStamp): void;
 }

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import type { AuditEntryInput } from '../../audit/audit-log';
+import { capturingOut, withCliAudit } from '../../audit/cli-audit';
 import type { CliContext } from '../cli-context';
 import { galleryAddCommand } from './gallery-add-command';
 import { galleryCalibrateCommand } from './gallery-calibrate-command';
@@ -18,6 +21,50 @@ function intIn(min: number, max: number) {
     }
     return n;
   };
+}
+
+/** The reason as the audit log takes it: absent rather than empty (the gallery reports a missing one). */
+const auditReason = (reason: string | undefined) => (reason ? { reason } : {});
+
+// The commands print what they did (JSON with --json, else one text line); the audit entry is
+// read back from that output so the command files stay unaware of auditing.
+function jsonLine(lines: string[]): Record<string, unknown> | undefined {
+  for (const l of lines) {
+    try {
+      const v = JSON.parse(l) as unknown;
+      if (typeof v === 'object' && v !== null) return v as Record<string, unknown>;
+    } catch {
+      // A text line.
+    }
+  }
+  return undefined;
+}
+
+function enrolledFrom(lines: string[]): (AuditEntryInput['details'] & { id: string }) | undefined {
+  const j = jsonLine(lines) as { identity?: { id?: unknown }; templates?: unknown } | undefined;
+  if (typeof j?.identity?.id === 'string' && typeof j.templates === 'number') {
+    return { id: j.identity.id, templates: j.templates };
+  }
+  const m = lines.map((l) => /^enrolled .* \(([^()\s]+)\) with (\d+) template/.exec(l)).find(Boolean);
+  return m ? { id: m[1]!, templates: Number(m[2]) } : undefined;
+}
+
+function importTotalsFrom(lines: string[]): Record<string, number> | undefined {
+  const j = jsonLine(lines) as { summary?: Record<string, unknown> } | undefined;
+  const keys = ['people', 'images', 'added', 'skipped', 'rejected'];
+  if (j?.summary && keys.every((k) => typeof j.summary?.[k] === 'number')) {
+    return Object.fromEntries(keys.map((k) => [k, j.summary?.[k] as number]));
+  }
+  const m = lines
+    .map((l) => /^(\d+) people, (\d+) images: (\d+) enrolled, (\d+) skipped, (\d+) rejected$/.exec(l))
+    .find(Boolean);
+  return m ? Object.fromEntries(keys.map((k, i) => [k, Number(m[i + 1])])) : undefined;
+}
+
+function candidatesFrom(lines: string[]): number {
+  const j = jsonLine(lines) as { matches?: Array<{ match?: unknown }> } | undefined;
+  if (Array.isArray(j?.matches)) return j.matches.filter((m) => m.match === true).length;
+  return lines.filter((l) => l.startsWith('CANDIDATE')).length;
 }
 
 function fmrValue(value: string): number {
@@ -59,7 +106,21 @@ export function registerGalleryCommands(
           json?: boolean;
         },
       ) => {
-        setCode(await galleryAddCommand(ctx(), images, { ...o, json: !!o.json }));
+        const c = ctx();
+        const reason = auditReason(o.reason);
+        const code = await withCliAudit(
+          c.config.dataDir,
+          { action: 'identity.enrol', ...reason },
+          async () => {
+            const cap = capturingOut(c);
+            const code = await galleryAddCommand(cap.ctx, images, { ...o, json: !!o.json });
+            const enrolled = enrolledFrom(cap.lines);
+            if (!enrolled) return { code };
+            const { id, ...details } = enrolled;
+            return { code, entry: { action: 'identity.enrol', target: id, ...reason, details } };
+          },
+        );
+        setCode(code);
       },
     );
 
@@ -70,10 +131,29 @@ export function registerGalleryCommands(
     )
     .argument('<image>', 'probe image')
     .option('--k <n>', 'identities to return (default gallery.searchK)', intIn(1, 100))
+    .option('--watchlist <name>', 'only identities on this watchlist (repeatable: on any of them)', collect)
+    .option('--reason <text>', 'why this search is made (recorded in the audit log)')
     .option('--json', 'JSON output (the stable contract)')
-    .action(async (image: string, o: { k?: number; json?: boolean }) => {
-      setCode(await gallerySearchCommand(ctx(), image, { ...o, json: !!o.json }));
-    });
+    .action(
+      async (image: string, o: { k?: number; watchlist?: string[]; reason?: string; json?: boolean }) => {
+        const c = ctx();
+        const reason = auditReason(o.reason);
+        const code = await withCliAudit(
+          c.config.dataDir,
+          { action: 'gallery.search', ...reason },
+          async () => {
+            const cap = capturingOut(c);
+            const code = await gallerySearchCommand(cap.ctx, image, { ...o, json: !!o.json });
+            if (code !== 0) return { code };
+            // A search by image is audited whatever it found: the file name, never the face.
+            const details = { candidates: candidatesFrom(cap.lines) };
+            const target = path.basename(image).slice(0, 200);
+            return { code, entry: { action: 'gallery.search', target, ...reason, details } };
+          },
+        );
+        setCode(code);
+      },
+    );
 
   gallery
     .command('remove')
@@ -84,7 +164,14 @@ export function registerGalleryCommands(
     .option('--by <who>', 'who deletes (default: the OS user)')
     .option('--json', 'JSON output')
     .action(async (id: string, o: { template?: boolean; reason?: string; by?: string; json?: boolean }) => {
-      setCode(await galleryRemoveCommand(ctx(), id, { ...o, json: !!o.json }));
+      const c = ctx();
+      const action = o.template ? 'identity.template.remove' : 'identity.delete';
+      const reason = auditReason(o.reason);
+      const code = await withCliAudit(c.config.dataDir, { action, ...reason }, async () => {
+        const code = await galleryRemoveCommand(c, id, { ...o, json: !!o.json });
+        return code === 0 ? { code, entry: { action, target: id, ...reason } } : { code };
+      });
+      setCode(code);
     });
 
   gallery
@@ -108,7 +195,21 @@ export function registerGalleryCommands(
     .option('--json', 'JSON output')
     .action(
       async (dir: string, o: { reason?: string; by?: string; watchlist?: string[]; json?: boolean }) => {
-        setCode(await galleryImportCommand(ctx(), dir, { ...o, json: !!o.json }));
+        const c = ctx();
+        const reason = auditReason(o.reason);
+        const code = await withCliAudit(
+          c.config.dataDir,
+          { action: 'gallery.import', ...reason },
+          async () => {
+            const cap = capturingOut(c);
+            const code = await galleryImportCommand(cap.ctx, dir, { ...o, json: !!o.json });
+            const totals = importTotalsFrom(cap.lines);
+            if (!totals) return { code };
+            const target = path.basename(path.resolve(dir));
+            return { code, entry: { action: 'gallery.import', target, ...reason, details: totals } };
+          },
+        );
+        setCode(code);
       },
     );
 

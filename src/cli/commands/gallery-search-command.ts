@@ -8,10 +8,10 @@ import { r4, withGallery } from './gallery-session';
 export async function gallerySearchCommand(
   ctx: CliContext,
   image: string,
-  o: { k?: number; json: boolean },
+  o: { k?: number; watchlist?: string[]; json: boolean },
 ): Promise<number> {
   return withGallery(ctx, { create: false, faces: true, json: o.json }, async (gallery) => {
-    const { matches } = await gallery.searchByImage(image, o.k);
+    const { matches } = await gallery.searchByImage(image, o.k, { watchlists: o.watchlist ?? [] });
     const rows = matches.map((m) => ({
       identity: m.identity,
       similarity: r4(m.similarity),
@@ -22,7 +22,7 @@ export async function gallerySearchCommand(
     if (o.json) {
       ctx.out(JSON.stringify({ matches: rows }));
     } else if (rows.length === 0) {
-      ctx.out('the gallery is empty');
+      ctx.out(o.watchlist?.length ? 'nobody in the gallery is on that watchlist' : 'the gallery is empty');
     } else {
       for (const m of rows) {
         ctx.out(

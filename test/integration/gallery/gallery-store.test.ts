@@ -34,6 +34,7 @@ describe('GalleryStore (real SQLite)', () => {
     try {
       expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'identities, templates, deletions, meta' },
+        { version: 2, name: 'identity photos' },
       ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const meta = Object.fromEntries(
@@ -42,6 +43,22 @@ describe('GalleryStore (real SQLite)', () => {
         ),
       );
       expect(meta).toMatchObject({ model_id: 'fr_feature', dim: 512, generation: 0, template_count: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a gallery of schema version 1 (session 1) by adding the photos table', () => {
+    GalleryStore.open(file, OPEN).close();
+    const w = new Database(file);
+    w.exec('DROP TABLE identity_photos; DELETE FROM schema_migrations WHERE version = 2;');
+    w.close();
+    const store = GalleryStore.open(file, OPEN);
+    expect(store.photo('nobody')).toBeUndefined();
+    store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 2 });
     } finally {
       db.close();
     }

@@ -1,0 +1,128 @@
+/**
+ * Folds one size's build manifest, ground truth and per-layout measurements into the JSON the
+ * benchmark commits, and picks the headline layout: the one meeting the recall target with the
+ * lowest held-out p99 (else the highest recall).
+ */
+import { statSync } from 'node:fs';
+import { round, type TableRow } from '../bench-report';
+import type { BenchCache } from './bench-cache';
+import type { MeasureResult } from './vector-measure';
+
+interface Target {
+  recall: number;
+  p99: number;
+  build?: number;
+  rss?: number;
+}
+
+function buildOnFreeCores(man: ReturnType<BenchCache['manifest']>): number | null {
+  const shards = Object.values(man.shards);
+  if (shards.length === 0 || shards.some((s) => s.insertCpuMs === undefined)) return null;
+  return round(Math.max(...shards.map((s) => (s.insertCpuMs! + s.writeMs) / 1000)), 1);
+}
+
+function spread(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => round(s[Math.min(s.length - 1, Math.floor(p * s.length))]!, 3);
+  return {
+    min: q(0),
+    p1: q(0.01),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length, 3),
+    p99: q(0.99),
+    max: q(1),
+  };
+}
+
+export function summariseSize(cache: BenchCache, measured: MeasureResult[], target: Target | undefined) {
+  const c = cache.config;
+  const man = cache.manifest();
+  const truth = cache.truth()!;
+  const recallTarget = target?.recall ?? 0.99;
+  const ok = measured.filter((m) => m.recall_at1 >= recallTarget);
+  const head = (ok.length > 0 ? ok : measured).reduce((a, b) =>
+    ok.length > 0 ? (b.p99_ms < a.p99_ms ? b : a) : b.recall_at1 > a.recall_at1 ? b : a,
+  );
+  const buildS = man.buildWallMs === null ? null : round(man.buildWallMs / 1000, 1);
+  const fileMb = round(cache.bounds().reduce((a, _, s) => a + statSync(cache.shard(s)).size, 0) / 2 ** 20, 0);
+  const exactHit = truth.best.filter((b, j) => b === truth.queryIds[j]).length / truth.best.length;
+  const headline = {
+    layout: head.layout,
+    ef: head.chosen_ef,
+    recall_at1: head.recall_at1,
+    p99_ms: head.p99_ms,
+    p50_ms: head.p50_ms,
+    build_s: buildS,
+    rss_mb: head.rss_mb,
+    load_s: head.load_s,
+  };
+  const rows: TableRow[] = [];
+  for (const m of measured) {
+    const tag = `${m.layout} (${c.shards} shards, M=${c.m}, efC=${c.efConstruction}, ef=${m.chosen_ef}, ${m.queries} q)`;
+    rows.push(
+      {
+        metric: `${tag} recall@1`,
+        value: m.recall_at1,
+        ...(target ? { target: `>= ${target.recall}`, ok: m.recall_at1 >= target.recall } : {}),
+      },
+      { metric: `${m.layout} p50 ms`, value: m.p50_ms },
+      { metric: `${m.layout} CPU ms per query p50 / p99`, value: `${m.cpu_p50_ms} / ${m.cpu_p99_ms}` },
+      {
+        metric: `${m.layout} p99 ms`,
+        value: m.p99_ms,
+        ...(target ? { target: `<= ${target.p99}`, ok: m.p99_ms <= target.p99 } : {}),
+      },
+      {
+        metric: `${m.layout} RSS MB`,
+        value: m.rss_mb,
+        ...(target?.rss ? { target: `<= ${target.rss}`, ok: m.rss_mb <= target.rss } : {}),
+      },
+      { metric: `${m.layout} load s`, value: m.load_s },
+    );
+  }
+  rows.push({
+    metric: 'build s (parallel shards)',
+    value: buildS ?? 'resumed',
+    ...(target?.build && buildS !== null ? { target: `<= ${target.build}`, ok: buildS <= target.build } : {}),
+  });
+  return {
+    n: c.n,
+    design: `${c.shards} HNSW shards (hnswlib-node, cosine, M=${c.m}, efConstruction=${c.efConstruction}) built at the same time in ${c.shards} worker threads from vectors already in memory; a query takes the 32 best candidates of every shard, scored by hnswlib with exact float32 inner products on the full vectors it stores (no JS copy of the vectors; no getPoint re-scoring, see shard-search.ts), and merges them. Layouts: sequential = all shards in one thread, searched one after the other; parallel = one search worker thread per shard, searched at the same time.`,
+    config: {
+      shards: c.shards,
+      m: c.m,
+      efConstruction: c.efConstruction,
+      latent: c.params.latent,
+      seed: c.seed,
+      tuning_queries: c.tuningQueries,
+      measure_queries: c.measureQueries,
+    },
+    build: {
+      build_s: buildS,
+      build_s_definition:
+        'wall time of the parallel shard build (insertions + writing the files); the slice read and the synthetic generation are not included',
+      insert_s_per_shard: Object.values(man.shards).map((s) => round(s.insertMs / 1000, 1)),
+      insert_cpu_s_per_shard: Object.values(man.shards).map((s) =>
+        s.insertCpuMs === undefined ? null : round(s.insertCpuMs / 1000, 1),
+      ),
+      build_s_on_free_cores: buildOnFreeCores(man),
+      build_s_on_free_cores_definition:
+        'the slowest shard worker thread CPU time for its insertions (/proc/thread-self/stat) plus its file write: the wall time of this parallel build when each worker has a core to itself (this machine is shared, so the wall time above mostly measures the other work)',
+      write_s_per_shard: Object.values(man.shards).map((s) => round(s.writeMs / 1000, 2)),
+      started: man.buildStartedAt ?? null,
+      nice: man.buildNice ?? null,
+      load_average_1m_per_minute: man.buildLoadAverage,
+      generate_s_per_slice: Object.values(man.genMs).map((ms) => round(ms / 1000, 1)),
+      exact_truth_s: man.truthMs === undefined ? null : round(man.truthMs / 1000, 1),
+      index_file_mb: fileMb,
+    },
+    ground_truth: {
+      exact_identity_hit_at1: round(exactHit, 4),
+      own_identity_similarity: spread(truth.ownSim),
+      best_other_identity_similarity: spread(truth.otherSim),
+      note: 'per query (tuning + held-out): similarity to its own enrolled template, and to the most similar OTHER identity in the whole gallery (exact)',
+    },
+    layouts: measured,
+    headline,
+    rows,
+  };
+}
