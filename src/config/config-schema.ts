@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { gallerySchema, matchSchema } from './gallery-schema';
+import { pipelineSchema } from './pipeline-schema';
+import { retentionSchema } from './retention-schema';
 import { alertsSchema, httpSchema } from './server-schema';
 import { streamSchema } from './stream-schema';
 import { visionSchema } from './vision-schema';
@@ -47,6 +49,8 @@ export const configSchema = z.strictObject({
   gallery: gallerySchema,
   http: httpSchema,
   alerts: alertsSchema,
+  pipeline: pipelineSchema,
+  retention: retentionSchema,
   streams: z
     .array(streamSchema)
     .max(256)

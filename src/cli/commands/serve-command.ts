@@ -37,7 +37,9 @@ export async function serveCommand(ctx: CliContext, o: ServeOptions = {}): Promi
     ctx.out(running.createdAdminKey.key);
   }
   const wsUrl = `${running.address.replace(/^http/, 'ws')}/v1/alerts`;
-  ctx.out(`Argus serving ${config.streams.length} stream(s).`);
+  ctx.out(`Argus serving ${config.streams.length} configured stream(s).`);
+  ctx.out(`Dashboard: ${running.address}/ (log in with an API key)`);
+  ctx.out(`API: ${running.address}/v1/... (Authorization: Bearer KEY); docs at ${running.address}/docs`);
   ctx.out(`Alerts: ${wsUrl} (Authorization: Bearer KEY), then send {"type":"subscribe"}`);
   if (o.demo) {
     ctx.out(
