@@ -42,9 +42,9 @@ export interface RunningArgus {
 }
 
 /**
- * The composition root of `argus serve`. Starts, in order: API keys and the audit log, gallery,
- * vision worker pool, alert store + hub, streams, the HTTP server (API, dashboard, WHIP) with the
- * WebSocket on the same port, then the retention job. Stops in reverse order. If any step fails,
+ * The composition root of `argus serve`. Starts, in order: API keys and the audit log, the vision
+ * worker pool, the gallery, alert store + hub, streams, the HTTP server (API, dashboard, WHIP)
+ * with the WebSocket on the same port, then the retention job. Stops in reverse order. If any step fails,
  * what already started is stopped before the error is rethrown.
  */
 export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger): Promise<RunningArgus> {
@@ -87,11 +87,17 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
     }
     stops.push(['key revocations', keys.watchRevocations()]);
 
-    // 2. Gallery, 3. vision worker pool
-    const gallery = openGallery({ config, create: true, logger, indexInBackground: true });
-    stops.push(['gallery', () => gallery.close()]);
+    // 2. Vision worker pool, 3. gallery (enrolment and search by image use the same pool)
     const analyzer = await createFaceAnalyzer(config, { logger });
     stops.push(['vision', () => analyzer.close()]);
+    const gallery = openGallery({
+      config,
+      create: true,
+      logger,
+      indexInBackground: true,
+      faces: async () => analyzer,
+    });
+    stops.push(['gallery', () => gallery.close()]);
 
     // 4. Alerts: store, hub (ids continue after a restart), recorder
     const store = AlertStore.open(config.dataDir);

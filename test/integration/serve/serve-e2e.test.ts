@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ApiKeyStore } from '../../../src/auth/api-key-store';
 import { fixture } from '../../helpers/fixtures';
 import {
@@ -132,6 +133,31 @@ describe('argus serve, end to end', () => {
       const ok = await review('confirmed', operatorKey);
       expect(ok.status).toBe(200);
       expect(((await ok.json()) as { review: { status: string } }).review.status).toBe('confirmed');
+
+      // Enrolment and erasure over the API use the server's own vision pool.
+      const form = new FormData();
+      form.append('name', 'Joe Biden');
+      form.append('reason', 'e2e enrolment');
+      form.append('watchlists', 'e2e');
+      form.append(
+        'images',
+        new Blob([readFileSync(fixture('face_recognition', 'knn_examples/train/biden/biden.jpg'))], {
+          type: 'image/jpeg',
+        }),
+        'biden.jpg',
+      );
+      const enrolled = await fetch(`${s.address}/v1/identities`, {
+        method: 'POST',
+        headers: auth(s.adminKey),
+        body: form,
+      });
+      const body = (await enrolled.json()) as { identity?: { id: string }; added?: number };
+      expect([enrolled.status, body.added]).toEqual([201, 1]);
+      const erased = await fetch(
+        `${s.address}/v1/identities/${body.identity!.id}?reason=${encodeURIComponent('e2e erasure')}`,
+        { method: 'DELETE', headers: auth(s.adminKey) },
+      );
+      expect(erased.status).toBeLessThan(300);
     } finally {
       all.close();
       elsewhere.close();
@@ -140,9 +166,12 @@ describe('argus serve, end to end', () => {
 
   test('SIGTERM stops it cleanly: exit 0 within 30 s, no FFmpeg left behind', async () => {
     expect(serve).toBeDefined();
-    const children = descendants(serve!.pid);
-    expect(children.length).toBeGreaterThan(0);
+    // FFmpeg may be between two attempts (the RTSP server restarts its clip): wait for one.
+    const children = await until('an FFmpeg child', 30_000, () => {
+      const pids = descendants(serve!.pid);
+      return pids.length > 0 ? pids : undefined;
+    });
     expect(await serve!.terminate(30_000)).toBe(0);
     expect(children.filter((pid) => pidAlive(pid))).toEqual([]);
-  }, 40_000);
+  }, 90_000);
 });
