@@ -175,6 +175,12 @@ runIt('dashboard against the real HTTP API and alert hub (in-memory pipeline)', 
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('not her: different ears');
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    // A second rejection makes a pattern ("not this person"), shown above the history.
+    const again = raise();
+    t!.alerts.review(again, { status: 'rejected', comment: 'again not her' }, { id: 'op', role: 'operator' });
+    await openPage('Streams');
+    await openPage('Alert history');
+    await page.getByTestId('rejection-patterns').getByText('2 rejections', { exact: false }).waitFor();
   });
 
   test('the system page shows the server figures', async () => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AlertPage, StoredAlert } from '../../../src/serve/service-ports';
 import type { ApiClient } from '../api/api-client';
 import { Note } from '../components/error-note';
+import { RejectionPatterns } from '../components/rejection-patterns';
 import { errorText, queryString } from '../lib/api-error';
 import { formatFmr, formatSimilarity, formatUtc } from '../lib/format';
 
@@ -64,6 +65,7 @@ export function HistoryPage({ api }: { api: ApiClient }) {
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">Alert history</h1>
+      <RejectionPatterns api={api} />
       <form
         class="card form-inline"
         aria-label="Filter alerts"
