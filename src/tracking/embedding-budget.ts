@@ -119,7 +119,10 @@ export class EmbeddingBudget {
   /** Current per-frame capacity. */
   capacity(): number {
     const byTime = Math.floor(this.opts.budgetMs / this.msPerFace);
-    return Math.max(Math.min(this.opts.minPerFrame, this.opts.maxPerFrame), Math.min(this.opts.maxPerFrame, byTime));
+    return Math.max(
+      Math.min(this.opts.minPerFrame, this.opts.maxPerFrame),
+      Math.min(this.opts.maxPerFrame, byTime),
+    );
   }
 
   /** Plans one frame: `candidates` are the tracks that have a face in it. */

@@ -299,7 +299,11 @@ export class FaceTracker {
    * widths per frame interval elapsed, at most maxShift widths), nearest first. Without this, each
    * analysed frame would start a new track and k-of-n evidence could never accumulate.
    */
-  private associateByMotion(faces: readonly AnalyzedFace[], trackOf: Map<number, Track>, taken: Set<Track>): void {
+  private associateByMotion(
+    faces: readonly AnalyzedFace[],
+    trackOf: Map<number, Track>,
+    taken: Set<Track>,
+  ): void {
     const o = this.opts;
     if (o.maxShiftPerFrame <= 0) return;
     const now = this.lastFrameMs ?? 0;

@@ -33,7 +33,9 @@ describe('EmbeddingBudget', () => {
     expect(new EmbeddingBudget({ budgetMs: 1, msPerFace: 5, minPerFrame: 1 }).capacity()).toBe(1);
     // An overloaded machine (250 ms a face) still embeds the floor.
     expect(new EmbeddingBudget({ budgetMs: 60, msPerFace: 250 }).capacity()).toBe(4);
-    expect(new EmbeddingBudget({ budgetMs: 60, msPerFace: 250, minPerFrame: 6, maxPerFrame: 5 }).capacity()).toBe(5);
+    expect(
+      new EmbeddingBudget({ budgetMs: 60, msPerFace: 250, minPerFrame: 6, maxPerFrame: 5 }).capacity(),
+    ).toBe(5);
     expect(() => new EmbeddingBudget({ minPerFrame: 0 })).toThrow(RangeError);
   });
 
@@ -110,7 +112,10 @@ describe('EmbeddingBudget', () => {
     for (let f = 1; f <= 300; f++) {
       const newcomers = Array.from({ length: Math.floor(f / 5) }, (_, i) => 1000 + i);
       for (const id of newcomers) if (!arrived.has(id)) arrived.set(id, f);
-      const p = b.plan([...cands(60, (i) => 0.9 - i * 0.001), ...newcomers.map((trackId) => ({ trackId, quality: 0.05 }))]);
+      const p = b.plan([
+        ...cands(60, (i) => 0.9 - i * 0.001),
+        ...newcomers.map((trackId) => ({ trackId, quality: 0.05 })),
+      ]);
       expect(p.embed.length).toBe(4);
       for (const e of p.embed) {
         if (firstEmbedded.has(e.trackId)) continue;
@@ -118,7 +123,9 @@ describe('EmbeddingBudget', () => {
         if (e.trackId >= 1000) worstWait = Math.max(worstWait, f - arrived.get(e.trackId)!);
       }
     }
-    expect([...arrived.keys()].every((id) => firstEmbedded.has(id) || arrived.get(id)! > 300 - 12)).toBe(true);
+    expect([...arrived.keys()].every((id) => firstEmbedded.has(id) || arrived.get(id)! > 300 - 12)).toBe(
+      true,
+    );
     expect(worstWait).toBeLessThanOrEqual(12);
     // Every one of the 60 original faces got its first embedding too.
     for (let i = 1; i <= 60; i++) expect(firstEmbedded.has(i)).toBe(true);
