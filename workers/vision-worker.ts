@@ -31,7 +31,9 @@ serveTasks<VisionRequest, VisionResponse>(async () => {
     if (last?.id !== f.id) last = { id: f.id, image: { width: f.width, height: f.height, data: f.data } };
     return last.image;
   };
+  let requests = 0;
   return async (req) => {
+    dieIfInjected(data, ++requests);
     if (req.op === 'detect') {
       return { result: { op: 'detect', detections: await engine.detect(image(req.frame)) } };
     }
@@ -40,3 +42,14 @@ serveTasks<VisionRequest, VisionResponse>(async () => {
     return { result: { op: 'analyze', faces }, transfer };
   };
 });
+
+/**
+ * Fault injection for the worker-death test: the first worker of the pool to reach its Nth task
+ * exits mid-task (before inference: terminating a thread while onnxruntime-node has a run in
+ * flight can abort the whole process). A shared flag makes it happen once per pool.
+ */
+function dieIfInjected(data: VisionWorkerData, requests: number): void {
+  const fault = data.testFault;
+  if (!fault || requests < fault.exitOnRequest) return;
+  if (Atomics.compareExchange(new Int32Array(fault.fired), 0, 0, 1) === 0) process.exit(70);
+}

@@ -28,4 +28,6 @@ export interface VisionWorkerData {
   intraOpThreads: number;
   executionProvider: 'cpu' | 'cuda';
   engine: import('./face-engine').EngineOptions;
+  /** Tests only: the first worker to reach this task number exits mid-task, once per pool. */
+  testFault?: { exitOnRequest: number; fired: SharedArrayBuffer };
 }
