@@ -11,6 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { descendants, until } from '../../helpers/serve-process';
 
 /**
  * The ops dashboard in a real browser (Debian's Chromium driven by playwright-core) against a real
@@ -40,38 +41,6 @@ const pageErrors: string[] = [];
 /** The page's WebSocket traffic (message types and ids only), kept for a failure's artefacts. */
 const wsLog: string[] = [];
 let alertId: number;
-
-function until<T>(what: string, ms: number, poll: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      let v: T | undefined;
-      try {
-        v = poll();
-      } catch (err) {
-        return reject(err);
-      }
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 200);
-    };
-    tick();
-  });
-}
-
-/** Every descendant of `pid` (ffmpeg runs under the serve process). */
-function descendants(pid: number): number[] {
-  let direct: number[] = [];
-  try {
-    direct = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    // ps exits 1 when there are none
-  }
-  return direct.flatMap((p) => [p, ...descendants(p)]);
-}
 
 function kill(pid: number): void {
   try {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
+import { until } from '../../helpers/serve-process';
 
 /**
  * `argus serve --demo` (what `npm start` runs) in a child process: the demo identity is enrolled
@@ -26,24 +27,6 @@ interface Served {
 let dataDir: string;
 let config: string;
 const children = new Set<ChildProcess>();
-
-function until<T>(what: string, ms: number, poll: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      let v: T | undefined;
-      try {
-        v = poll();
-      } catch (err) {
-        return reject(err);
-      }
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 200);
-    };
-    tick();
-  });
-}
 
 async function serveDemo(): Promise<Served & { wsUrl: string }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--data', dataDir, '--config', config], {
