@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { galleryPaths } from '../../../src/gallery/open-gallery';
 import { fixture } from '../../helpers/fixtures';
 import { runCliAs } from '../../helpers/gallery-cli';
@@ -281,7 +282,9 @@ describe('argus gallery (real CLI, real models)', () => {
         expect(r.code).toBe(1);
         expect(r.lines[0]).toMatchObject({ error: { code: 'ARGUS_E_GALLERY_READONLY' } });
 
-        if (process.getuid?.() === 0) {
+        // As another user: only possible when that user can reach this checkout at all (a clone in
+        // a 0700 `mktemp -d` directory is not; then only the no-write-bit case above is checked).
+        if (process.getuid?.() === 0 && othersCanReach(path.resolve(__dirname, '../../..'))) {
           chmodSync(db, 0o644);
           for (const d of [tmp.dir, galleryPaths(tmp.dir).dir]) chmodSync(d, 0o755);
           const asNobody = await runCliAs(['gallery', 'list', '--data', tmp.dir, '--json'], {
@@ -321,3 +324,11 @@ describe('argus gallery (real CLI, real models)', () => {
     );
   });
 });
+
+/** Whether every directory from / down to `dir` lets other users through (o+x). */
+function othersCanReach(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
