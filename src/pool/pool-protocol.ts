@@ -16,8 +16,12 @@ export interface WireError {
   details: ErrorDetails;
 }
 
-/** main -> worker. */
-export type PoolToWorker<Req> = { type: 'task'; id: number; payload: Req };
+/**
+ * main -> worker. `exit` asks the worker to leave once its current task (if any) has returned: a
+ * thread terminated from outside while ONNX Runtime runs an inference on its behalf can abort the
+ * whole process, so the pool only terminates a worker that ignores this request.
+ */
+export type PoolToWorker<Req> = { type: 'task'; id: number; payload: Req } | { type: 'exit' };
 
 /** worker -> main. `fatal` replaces `ready` when the worker cannot start (e.g. a model is missing). */
 export type WorkerToPool<Res> =
@@ -58,10 +62,10 @@ export function isWorkerToPool(msg: unknown): msg is WorkerToPool<unknown> {
   }
 }
 
-function isTaskMessage(msg: unknown): msg is PoolToWorker<unknown> {
+function isPoolMessage(msg: unknown): msg is PoolToWorker<unknown> {
   if (typeof msg !== 'object' || msg === null) return false;
   const m = msg as { type?: unknown; id?: unknown };
-  return m.type === 'task' && typeof m.id === 'number';
+  return (m.type === 'task' && typeof m.id === 'number') || m.type === 'exit';
 }
 
 function isWireError(value: unknown): value is WireError {
@@ -109,8 +113,16 @@ export function serveTasks<Req, Res>(init: () => Promise<TaskHandler<Req, Res>>)
 
   let tail: Promise<void> = Promise.resolve();
   port.on('message', (msg: unknown) => {
-    if (!isTaskMessage(msg)) return;
-    const task = msg as PoolToWorker<Req>;
+    if (!isPoolMessage(msg)) return;
+    if (msg.type === 'exit') {
+      // Queued behind the running task, so no native call is in flight when the thread stops.
+      tail = tail.then(async () => {
+        await handlerReady;
+        process.exit(0);
+      });
+      return;
+    }
+    const task = msg as Extract<PoolToWorker<Req>, { type: 'task' }>;
     tail = tail.then(async () => {
       const handler = await handlerReady;
       if (handler === undefined) return;

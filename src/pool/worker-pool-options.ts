@@ -21,10 +21,16 @@ export interface WorkerPoolOptions {
   /** Appears in log lines and error reasons. */
   name: string;
   logger?: PoolLogger;
-  /** A task running longer is abandoned: its worker is terminated and replaced. Default: no limit. */
+  /** A task running longer is failed and its worker replaced at once (the old one is retired). Default: no limit. */
   taskTimeoutMs?: number;
-  /** How long close() lets running tasks finish before terminating workers. Default 2000. */
+  /** How long close() lets running tasks finish before failing them and retiring their workers. Default 2000. */
   closeGraceMs?: number;
+  /**
+   * How long a retired worker may take to return from its current call and exit by itself before
+   * it is terminated. Terminating a thread mid-inference can abort the process, so this is generous.
+   * Default 10000.
+   */
+  exitGraceMs?: number;
   /** Delay before the second consecutive restart, doubling per further failure. Default 100. */
   restartDelayMs?: number;
   /** Upper bound of the restart delay. Default 5000. */
@@ -66,6 +72,7 @@ export function resolveOptions(o: WorkerPoolOptions): ResolvedOptions {
   return Object.freeze({
     ...o,
     closeGraceMs: o.closeGraceMs ?? 2000,
+    exitGraceMs: o.exitGraceMs ?? 10_000,
     restartDelayMs: o.restartDelayMs ?? 100,
     restartDelayMaxMs: o.restartDelayMaxMs ?? 5000,
     maxStartFailures: o.maxStartFailures ?? 5,

@@ -27,6 +27,8 @@ interface Slot<Req, Res> {
   state: 'starting' | 'idle' | 'busy' | 'gone';
   task: Task<Req, Res> | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Resolves when the thread has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   /** Settled once: the worker reached `ready`, or failed before it. */
   readonly started: { resolve: () => void; reject: (err: ArgusError) => void };
 }
@@ -44,7 +46,7 @@ export class WorkerPool<Req, Res> {
   private readonly high: Task<Req, Res>[] = [];
   private readonly normal: Task<Req, Res>[] = [];
   private readonly restartTimers = new Set<NodeJS.Timeout>();
-  private readonly terminating = new Set<Promise<void>>();
+  private readonly exiting = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
@@ -105,7 +107,7 @@ export class WorkerPool<Req, Res> {
     };
   }
 
-  /** Rejects queued tasks, gives running ones closeGraceMs, then terminates every worker. Idempotent. */
+  /** Rejects queued tasks, gives running ones closeGraceMs, then retires every worker and awaits its exit. Idempotent. */
   close(): Promise<void> {
     this.closePromise ??= this.shutdown();
     return this.closePromise;
@@ -144,12 +146,15 @@ export class WorkerPool<Req, Res> {
         reject(internal(`cannot start ${this.options.name} worker: ${messageOf(err)}`, err));
         return;
       }
+      // Registered before onLost's listener so a retired slot's exit is seen in every case.
+      const exited = new Promise<void>((done) => worker.once('exit', () => done()));
       const slot: Slot<Req, Res> = {
         id: ++this.nextSlotId,
         worker,
         state: 'starting',
         task: undefined,
         timer: undefined,
+        exited,
         started: { resolve, reject },
       };
       this.slots.add(slot);
@@ -307,19 +312,34 @@ export class WorkerPool<Req, Res> {
     if (this.state === 'running') this.dispatch();
   }
 
-  /** Forgets the slot at once and terminates its thread; close() awaits the termination. */
+  /**
+   * Forgets the slot at once and asks its thread to exit after the call it may be inside returns;
+   * only a thread still running after exitGraceMs is terminated (see PoolToWorker's `exit`).
+   * close() awaits the exit.
+   */
   private retire(slot: Slot<Req, Res>): void {
     slot.state = 'gone';
     slot.task = undefined;
     clearTimeout(slot.timer);
     this.slots.delete(slot);
-    const done: Promise<void> = slot.worker
-      .terminate()
-      .then(noop, noop)
-      .then(() => {
-        this.terminating.delete(done);
-      });
-    this.terminating.add(done);
+    try {
+      slot.worker.postMessage({ type: 'exit' } satisfies PoolToWorker<Req>);
+    } catch {
+      // Already gone: nothing to ask.
+    }
+    const kill = setTimeout(() => {
+      this.log(
+        'warn',
+        { worker: slot.id, graceMs: this.options.exitGraceMs },
+        'worker did not exit; terminating it',
+      );
+      slot.worker.terminate().then(noop, noop);
+    }, this.options.exitGraceMs);
+    const done: Promise<void> = slot.exited.then(() => {
+      clearTimeout(kill);
+      this.exiting.delete(done);
+    });
+    this.exiting.add(done);
   }
 
   private rejectQueued(err: ArgusError): void {
@@ -346,7 +366,7 @@ export class WorkerPool<Req, Res> {
         task.reject(new ArgusError('ARGUS_E_POOL_CLOSED'));
       }
     }
-    await Promise.all([...this.terminating]);
+    await Promise.all([...this.exiting]);
     this.state = 'closed';
     this.log('info', { completed: this.completed, failed: this.failed }, 'worker pool closed');
   }

@@ -159,13 +159,33 @@ describe('WorkerPool', () => {
     expect(pool.stats()).toMatchObject({ size: 1, crashes: 1, restarts: 1 });
   });
 
-  it('terminates and replaces a worker whose task exceeds taskTimeoutMs', async () => {
-    const pool = makePool({ taskTimeoutMs: 750 });
+  it('fails a task that exceeds taskTimeoutMs, replaces its worker at once, and lets the old one exit by itself', async () => {
+    const logger = makeLogger();
+    const pool = makePool({ taskTimeoutMs: 300, logger });
     await pool.start();
-    const err = await expectArgus(pool.run({ op: 'busy', ms: 60_000 }), 'ARGUS_E_WORKER_CRASHED');
+    const [old] = pool.workersForTesting();
+    const oldExit = new Promise<number>((resolve) => old?.once('exit', resolve));
+    const err = await expectArgus(pool.run({ op: 'sleep', ms: 1_500 }), 'ARGUS_E_WORKER_CRASHED');
     expect(err.details).toEqual({ reason: 'timeout' });
+    // The replacement answers while the old thread is still inside its call.
     expect((await pool.run({ op: 'echo', value: 'alive' })).value).toBe('alive');
+    expect(pool.workersForTesting()).not.toContain(old);
+    // process.exit(0) after the call returned, not terminate() (which would give exit code 1).
+    expect(await oldExit).toBe(0);
     expect(pool.stats()).toMatchObject({ size: 1, crashes: 1, restarts: 1 });
+    expect(logger.warn.mock.calls.map((c) => c[1])).not.toContain('worker did not exit; terminating it');
+  });
+
+  it('terminates a retired worker that does not return within exitGraceMs', async () => {
+    const logger = makeLogger();
+    const pool = makePool({ taskTimeoutMs: 300, exitGraceMs: 300, logger });
+    await pool.start();
+    const [old] = pool.workersForTesting();
+    const oldExit = new Promise<number>((resolve) => old?.once('exit', resolve));
+    await expectArgus(pool.run({ op: 'busy', ms: 60_000 }), 'ARGUS_E_WORKER_CRASHED');
+    expect(await oldExit).toBe(1);
+    expect(logger.warn.mock.calls.map((c) => c[1])).toContain('worker did not exit; terminating it');
+    expect((await pool.run({ op: 'echo', value: 'alive' })).value).toBe('alive');
   });
 
   it('rejects start() with the error the worker reported, leaving no worker behind', async () => {
@@ -218,8 +238,8 @@ describe('WorkerPool', () => {
     await expectArgus(pool.start(), 'ARGUS_E_POOL_CLOSED');
   });
 
-  it('close() terminates a task that outlives the grace period', async () => {
-    const pool = makePool({ size: 2, closeGraceMs: 100 });
+  it('close() fails a task that outlives the grace period and terminates a worker that does not exit', async () => {
+    const pool = makePool({ size: 2, closeGraceMs: 100, exitGraceMs: 200 });
     await pool.start();
     const stuck = expectArgus(pool.run({ op: 'busy', ms: 60_000 }), 'ARGUS_E_POOL_CLOSED');
     await pool.close();
@@ -228,7 +248,7 @@ describe('WorkerPool', () => {
   });
 
   it('close() during start() rejects start() and stops the starting workers', async () => {
-    const pool = makePool({ size: 2, workerData: { startDelayMs: 5_000 } });
+    const pool = makePool({ size: 2, workerData: { startDelayMs: 5_000 }, exitGraceMs: 200 });
     const starting = pool.start();
     await pool.close();
     await expectArgus(starting, 'ARGUS_E_POOL_CLOSED');
@@ -239,7 +259,7 @@ describe('WorkerPool', () => {
     const poolJs = path.resolve(__dirname, '../../../dist/src/pool/worker-pool.js');
     const script = `
       const { WorkerPool } = require(${JSON.stringify(poolJs)});
-      const opts = { script: ${JSON.stringify(ECHO)}, size: 2, maxQueue: 4, name: 'exit', closeGraceMs: 100 };
+      const opts = { script: ${JSON.stringify(ECHO)}, size: 2, maxQueue: 4, name: 'exit', closeGraceMs: 100, exitGraceMs: 300 };
       const pool = new WorkerPool(opts);
       pool.start()
         .then(() => Promise.allSettled([pool.run({ op: 'echo', value: 1 }), pool.run({ op: 'exit' })]))
