@@ -41,6 +41,10 @@ export function resizeToTensor(
   const stride = W * 3;
   const scaleX = sw / dw;
   const scaleY = sh / dh;
+  if (scaleX === 1 && scaleY === 1 && isInside(sx, sy, sw, sh, W, H)) {
+    copyToTensor(img, req, spec, out, offset, padNorm);
+    return;
+  }
 
   // Column taps are the same for every row: compute them once.
   const x0s = new Int32Array(dw);
@@ -90,6 +94,56 @@ export function resizeToTensor(
         out[rowOut + x] = ((bgr ? bl : r) - spec.mean) * inv;
         out[rowOut + x + plane] = (g - spec.mean) * inv;
         out[rowOut + x + 2 * plane] = ((bgr ? r : bl) - spec.mean) * inv;
+      }
+    }
+    if (dw < tw)
+      for (let c = 0; c < channels; c++) out.fill(padNorm, rowOut + c * plane + dw, rowOut + c * plane + tw);
+  }
+}
+
+function isInside(sx: number, sy: number, sw: number, sh: number, W: number, H: number): boolean {
+  return Number.isInteger(sx) && Number.isInteger(sy) && sx >= 0 && sy >= 0 && sx + sw <= W && sy + sh <= H;
+}
+
+/**
+ * The 1:1 case (a detector level at full resolution): bilinear weights would all be 0 or 1, so
+ * this is a plain copy through a 256-entry normalisation table, several times faster.
+ */
+function copyToTensor(
+  img: RgbImage,
+  req: ResizeRequest,
+  spec: TensorSpec,
+  out: Float32Array,
+  offset: number,
+  padNorm: number,
+): void {
+  const { sx, sy, dw, dh, tw, th } = req;
+  const channels = spec.colorOrder === 'GREY' ? 1 : 3;
+  const plane = tw * th;
+  const inv = 1 / spec.std;
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = (v - spec.mean) * inv;
+  const [gw0, gw1, gw2] = GREY_WEIGHTS;
+  const first = spec.colorOrder === 'BGR' ? 2 : 0;
+  const last = 2 - first;
+  const src = img.data;
+  const stride = img.width * 3;
+  for (let y = 0; y < th; y++) {
+    const rowOut = offset + y * tw;
+    if (y >= dh) {
+      for (let c = 0; c < channels; c++) out.fill(padNorm, rowOut + c * plane, rowOut + c * plane + tw);
+      continue;
+    }
+    let i = (sy + y) * stride + sx * 3;
+    if (channels === 1) {
+      for (let x = 0; x < dw; x++, i += 3) {
+        out[rowOut + x] = (src[i]! * gw0 + src[i + 1]! * gw1 + src[i + 2]! * gw2 - spec.mean) * inv;
+      }
+    } else {
+      for (let x = 0; x < dw; x++, i += 3) {
+        out[rowOut + x] = lut[src[i + first]!]!;
+        out[rowOut + x + plane] = lut[src[i + 1]!]!;
+        out[rowOut + x + 2 * plane] = lut[src[i + last]!]!;
       }
     }
     if (dw < tw)

@@ -60,6 +60,39 @@ describe('resizeToTensor', () => {
     expect(out[10 + 6 * 5]).toBeCloseTo(1);
   });
 
+  it('copies a 1:1 region exactly (the fast path) as the bilinear path would, in every colour order', () => {
+    const w = 7;
+    const h = 5;
+    const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37 + 11) % 256);
+    const img: RgbImage = { width: w, height: h, data };
+    const req = { sx: 1, sy: 1, sw: 4, sh: 3, dw: 4, dh: 3, tw: 6, th: 4, padValue: 0 };
+    for (const colorOrder of ['RGB', 'BGR', 'GREY'] as const) {
+      const spec = { mean: 127, std: 128, colorOrder };
+      const channels = colorOrder === 'GREY' ? 1 : 3;
+      const out = new Float32Array(channels * 24);
+      resizeToTensor(img, req, spec, out);
+      const expected = new Float32Array(channels * 24).fill((0 - 127) / 128);
+      for (let y = 0; y < 3; y++) {
+        for (let x = 0; x < 4; x++) {
+          const i = ((y + 1) * w + x + 1) * 3;
+          const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+          const vals =
+            colorOrder === 'GREY'
+              ? [r * 0.299 + g * 0.587 + b * 0.114]
+              : colorOrder === 'BGR'
+                ? [b, g, r]
+                : [r, g, b];
+          vals.forEach((v, c) => {
+            expected[c * 24 + y * 6 + x] = (v - 127) / 128;
+          });
+        }
+      }
+      expect(Array.from(out).map((v) => Number(v.toFixed(4)))).toEqual(
+        Array.from(expected).map((v) => Number(v.toFixed(4))),
+      );
+    }
+  });
+
   it('rejects a buffer that is too small', () => {
     expect(() =>
       resizeToTensor(
