@@ -153,6 +153,7 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
             minPerFrame: p.minEmbedsPerFrame,
             budgetMs: p.embedBudgetMs,
           },
+          pyramid: { fullEveryNFrames: p.fullPyramidEveryNFrames },
         },
         onStatus: (snap) => {
           hub.publishStatus({

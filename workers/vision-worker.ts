@@ -35,7 +35,11 @@ serveTasks<VisionRequest, VisionResponse>(async () => {
   return async (req) => {
     dieIfInjected(data, ++requests);
     if (req.op === 'detect') {
-      return { result: { op: 'detect', detections: await engine.detect(image(req.frame)) } };
+      const { frame, skipFinestLevel } = req;
+      const detections = await engine.detect(image(frame), { skipFinestLevel });
+      return {
+        result: { op: 'detect', detections, coarseMinFace: engine.coarseMinFace(frame.width, frame.height) },
+      };
     }
     const faces = await engine.analyze(image(req.frame), req.detections, { embed: req.embed });
     const transfer = faces.flatMap((f) => (f.embedding ? [f.embedding.buffer as ArrayBuffer] : []));

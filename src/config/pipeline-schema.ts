@@ -10,6 +10,15 @@ export const pipelineSchema = z
       .max(60_000)
       .default(1500)
       .describe('A track with no face for this long ends; its embeddings are discarded with it.'),
+    fullPyramidEveryNFrames: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe(
+        "Run detection's finest pyramid level (the one for faces near vision.detector.minFaceSize, costlier than all the others together) on every Nth frame, and on every frame while a tracked face is small. A new small face is found at most N-1 frames late; 1 = always the full pyramid.",
+      ),
     embedEveryNFrames: z
       .number()
       .int()

@@ -10,13 +10,14 @@ import type { Box } from '../domain/geometry';
 import type { SearchMatch } from '../gallery/gallery-types';
 import { EmbeddingBudget, type EmbeddingBudgetOptions } from '../tracking/embedding-budget';
 import { FaceTracker, type FaceTrackerOptions } from '../tracking/face-tracker';
+import { PyramidSchedule, type PyramidScheduleOptions } from '../tracking/pyramid-schedule';
 import type { AnalyzeResult } from '../vision/face-analyzer';
 import type { FrameRef } from '../vision/vision-protocol';
 import { type CropImage, cropAround } from './crop-region';
 
 /** What one stream's analysis needs from the vision core (FaceAnalyzer fits). */
 export interface StreamVision {
-  detectFaces(frame: FrameRef): Promise<AnalyzeResult>;
+  detectFaces(frame: FrameRef, o: { skipFinestLevel: boolean }): Promise<AnalyzeResult>;
   embedFaces(frame: FrameRef, faces: readonly Detection[]): Promise<Float32Array[]>;
 }
 
@@ -41,6 +42,7 @@ export interface StreamAnalysisOptions {
   policy: Partial<AlertPolicyOptions>;
   budget: Partial<EmbeddingBudgetOptions>;
   tracker: Partial<FaceTrackerOptions>;
+  pyramid: Partial<PyramidScheduleOptions>;
 }
 
 /** What one frame cost and produced; feeds stream stats and metrics. */
@@ -50,6 +52,8 @@ export interface FrameReport {
   /** Tracks due for an embedding that the budget postponed to a later frame. */
   deferred: number;
   alerts: number;
+  /** Detection left out its finest pyramid level (see PyramidSchedule). */
+  skippedFinestLevel: boolean;
   detectMs: number;
   embedMs: number;
   searchMs: number;
@@ -76,6 +80,7 @@ export class StreamAnalysis {
   private readonly tracker: FaceTracker;
   private readonly budget: EmbeddingBudget;
   private readonly policy: AlertPolicy;
+  private readonly pyramid: PyramidSchedule;
   /** Per `${trackId}|${identityId}`: the alert it raised and the best matching crop. */
   private readonly pairs = new Map<string, PairMemory>();
   private deferredTotal = 0;
@@ -92,6 +97,7 @@ export class StreamAnalysis {
     this.tracker = new FaceTracker(o.tracker);
     this.budget = new EmbeddingBudget(o.budget);
     this.policy = new AlertPolicy(o.policy);
+    this.pyramid = new PyramidSchedule(o.pyramid);
   }
 
   get deferredEmbeddings(): number {
@@ -116,7 +122,9 @@ export class StreamAnalysis {
   /** Analyses one frame (on shared memory) captured at `timeMs`. */
   async process(frame: FrameRef, timeMs: number): Promise<FrameReport> {
     const t0 = performance.now();
-    const { faces } = await this.vision.detectFaces(frame);
+    const skipFinestLevel = this.pyramid.skipFinest(this.smallestTrackSide());
+    const { faces, coarseMinFace } = await this.vision.detectFaces(frame, { skipFinestLevel });
+    this.pyramid.observe(coarseMinFace);
     const t1 = performance.now();
     const update = this.tracker.update(faces, timeMs);
     const ended = update.ended.map((e) => e.trackId);
@@ -184,6 +192,7 @@ export class StreamAnalysis {
       embedded: picked.length,
       deferred: plan.deferred,
       alerts,
+      skippedFinestLevel: skipFinestLevel,
       detectMs: t1 - t0,
       embedMs: t2 - t1,
       searchMs,
@@ -198,6 +207,16 @@ export class StreamAnalysis {
     this.budget.forget(ended);
     this.pairs.clear();
     this.pending.clear();
+    this.pyramid.reset();
+  }
+
+  private smallestTrackSide(): number | undefined {
+    let min: number | undefined;
+    for (const t of this.tracker.tracks()) {
+      const side = Math.min(t.box.w, t.box.h);
+      if (min === undefined || side < min) min = side;
+    }
+    return min;
   }
 
   private async emit(rec: AlertRecord, fmr: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Detection } from '../domain/face';
 import type { RgbImage } from '../domain/image';
-import type { EngineFace, FaceEngine } from './face-engine';
-import type { VisionBackend } from './vision-backend';
+import type { DetectOptions, EngineFace, FaceEngine } from './face-engine';
+import type { DetectResult, VisionBackend } from './vision-backend';
 import type { FrameRef } from './vision-protocol';
 
 /** Runs the engine on the calling thread. Blocks the event loop during inference: not for servers. */
@@ -11,8 +11,9 @@ export class EngineBackend implements VisionBackend {
 
   constructor(private readonly engine: FaceEngine) {}
 
-  detect(frame: FrameRef): Promise<Detection[]> {
-    return this.engine.detect(this.image(frame));
+  async detect(frame: FrameRef, o: DetectOptions = {}): Promise<DetectResult> {
+    const detections = await this.engine.detect(this.image(frame), o);
+    return { detections, coarseMinFace: this.engine.coarseMinFace(frame.width, frame.height) };
   }
 
   analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {

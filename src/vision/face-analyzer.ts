@@ -14,6 +14,18 @@ export interface AnalyzeResult {
   faces: AnalyzedFace[];
   /** Detections dropped because their landmarks did not look like a face. */
   rejected: number;
+  /**
+   * The smallest face (px) detection finds in this frame size when it skips its finest level
+   * (`skipFinestLevel`); null when there is no level to skip.
+   */
+  coarseMinFace: number | null;
+}
+
+export interface DetectFacesOptions {
+  /** Also compute embeddings (default false). */
+  embed?: boolean;
+  /** Leave out the finest pyramid level: faces below `coarseMinFace` are not looked for. */
+  skipFinestLevel?: boolean;
 }
 
 let nextFrameId = 1;
@@ -28,24 +40,24 @@ export class FaceAnalyzer {
     private readonly options: AnalyzerOptions,
   ) {}
 
-  async analyze(image: RgbImage, opts: { embed: boolean }): Promise<AnalyzeResult> {
-    const { faces, rejected } = await this.detectFaces(toFrameRef(image), opts);
-    return { faces, rejected };
+  analyze(image: RgbImage, opts: { embed: boolean }): Promise<AnalyzeResult> {
+    return this.detectFaces(toFrameRef(image), opts);
   }
 
   /**
    * Detection, landmarks and quality for every face of a frame; embeddings only when asked. The
    * frame stays on shared memory, so a later `embedFaces` on the same ref costs no copy.
    */
-  async detectFaces(frame: FrameRef, opts: { embed: boolean } = { embed: false }): Promise<AnalyzeResult> {
-    const detections = await this.backend.detect(frame);
-    const all = await this.analyzeSplit(frame, detections, opts.embed);
+  async detectFaces(frame: FrameRef, opts: DetectFacesOptions = {}): Promise<AnalyzeResult> {
+    const skip = opts.skipFinestLevel === true;
+    const { detections, coarseMinFace } = await this.backend.detect(frame, { skipFinestLevel: skip });
+    const all = await this.analyzeSplit(frame, detections, opts.embed === true);
     const plausible = all.filter((f) => f.plausibility >= this.options.minLandmarkPlausibility);
     const faces = plausible
       .sort((a, b) => b.score - a.score)
       .slice(0, this.options.maxFaces)
       .map(({ plausibility: _p, ...face }) => face);
-    return { faces, rejected: all.length - plausible.length };
+    return { faces, rejected: all.length - plausible.length, coarseMinFace };
   }
 
   /**

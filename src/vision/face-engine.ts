@@ -6,7 +6,7 @@ import { warpFace } from './align/warp-face';
 import { decodeBoxes } from './detect/decode-boxes';
 import { nms, suppressContained } from './detect/nms';
 import { generatePriors } from './detect/priors';
-import { planPyramid } from './detect/pyramid-plan';
+import { type PyramidLevel, planPyramid } from './detect/pyramid-plan';
 import { l2NormalizeRows } from './embed/vector-math';
 import type { FaceModels } from './inference-port';
 import { fivePointsFrom68, landmarkPlausibility } from './landmarks/five-points';
@@ -29,6 +29,11 @@ export interface EngineOptions {
 }
 
 /** A face after landmarks; `plausibility` lets the caller drop non-faces before trusting it. */
+export interface DetectOptions {
+  /** Leave out the finest pyramid level: see FaceEngine.detect. */
+  skipFinestLevel?: boolean;
+}
+
 export interface EngineFace extends AnalyzedFace {
   plausibility: number;
 }
@@ -53,17 +58,17 @@ export class FaceEngine {
     private readonly options: EngineOptions,
   ) {}
 
-  async detect(img: RgbImage): Promise<Detection[]> {
-    const o = this.options.detector;
+  /**
+   * Faces of every size from the configured minFaceSize up. With `skipFinestLevel`, the finest
+   * (largest, by far the costliest) pyramid level is left out: faces below coarseMinFace() are
+   * not looked for.
+   */
+  async detect(img: RgbImage, o: DetectOptions = {}): Promise<Detection[]> {
     const det = this.models.detector;
     const mips = this.mips(img);
-    const levels = planPyramid(img.width, img.height, {
-      baseSize: o.baseSize,
-      minFaceSize: o.minFaceSize,
-      minNetFace: MIN_NET_FACE,
-      maxLevelFaceSize: o.maxLevelFaceSize,
-      align: det.align,
-    });
+    const plan = this.plan(img.width, img.height);
+    const levels = o.skipFinestLevel && plan.length > 1 ? plan.slice(0, -1) : plan;
+    const { scoreThreshold, nmsIou, maxFaces } = this.options.detector;
     const all: Detection[] = [];
     for (const level of levels) {
       const { image, factor } = mips.pick(level.scale);
@@ -96,17 +101,37 @@ export class FaceEngine {
         // A mip level may be a pixel short of an exact halving: scale per axis from what was resized.
         scaleX: level.contentWidth / (image.width / factor),
         scaleY: level.contentHeight / (image.height / factor),
-        scoreThreshold: o.scoreThreshold,
+        scoreThreshold,
         centerVariance: det.priors.centerVariance,
         sizeVariance: det.priors.sizeVariance,
         maxNetSize: level.maxNetSize,
         imageWidth: img.width,
         imageHeight: img.height,
       });
-      all.push(...nms(found, o.nmsIou));
+      all.push(...nms(found, nmsIou));
     }
-    const merged = suppressContained(nms(all, o.nmsIou), CONTAINED_FRACTION);
-    return merged.slice(0, Math.ceil(o.maxFaces * CANDIDATE_SLACK));
+    const merged = suppressContained(nms(all, nmsIou), CONTAINED_FRACTION);
+    return merged.slice(0, Math.ceil(maxFaces * CANDIDATE_SLACK));
+  }
+
+  /**
+   * The smallest face (image px) that detect() finds in a width x height image when it skips the
+   * finest level; null when the pyramid has a single level (nothing to skip).
+   */
+  coarseMinFace(width: number, height: number): number | null {
+    const plan = this.plan(width, height);
+    return plan.length > 1 ? MIN_NET_FACE / plan[plan.length - 2]!.scale : null;
+  }
+
+  private plan(width: number, height: number): PyramidLevel[] {
+    const o = this.options.detector;
+    return planPyramid(width, height, {
+      baseSize: o.baseSize,
+      minFaceSize: o.minFaceSize,
+      minNetFace: MIN_NET_FACE,
+      maxLevelFaceSize: o.maxLevelFaceSize,
+      align: this.models.detector.align,
+    });
   }
 
   /** Landmarks, alignment, quality and (optionally) embeddings for the given detections. */

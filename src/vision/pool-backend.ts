@@ -3,8 +3,8 @@ import type { Detection } from '../domain/face';
 import { ArgusError } from '../errors/argus-error';
 import { type PoolLogger, WorkerPool } from '../pool/worker-pool';
 import { packageRoot } from '../util/package-root';
-import type { EngineFace } from './face-engine';
-import type { VisionBackend } from './vision-backend';
+import type { DetectOptions, EngineFace } from './face-engine';
+import type { DetectResult, VisionBackend } from './vision-backend';
 import type { FrameRef, VisionRequest, VisionResponse, VisionWorkerData } from './vision-protocol';
 
 export interface PoolBackendOptions {
@@ -42,11 +42,12 @@ export class PoolBackend implements VisionBackend {
     return backend;
   }
 
-  async detect(frame: FrameRef): Promise<Detection[]> {
-    const res = await this.pool.run({ op: 'detect', frame }, { priority: 'high' });
+  async detect(frame: FrameRef, o: DetectOptions = {}): Promise<DetectResult> {
+    const req = { op: 'detect', frame, skipFinestLevel: o.skipFinestLevel ?? false } as const;
+    const res = await this.pool.run(req, { priority: 'high' });
     if (res.op !== 'detect')
       throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected detect reply, got ${res.op}` });
-    return res.detections;
+    return { detections: res.detections, coarseMinFace: res.coarseMinFace };
   }
 
   async analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {

@@ -1,12 +1,19 @@
 import type { Detection } from '../domain/face';
-import type { EngineFace } from './face-engine';
+import type { DetectOptions, EngineFace } from './face-engine';
+
+export interface DetectResult {
+  detections: Detection[];
+  /** FaceEngine.coarseMinFace for this frame's size. */
+  coarseMinFace: number | null;
+}
+
 import type { FrameRef } from './vision-protocol';
 
 /** Where detection and analysis run: in this thread (tests, benchmarks) or on a worker pool. */
 export interface VisionBackend {
   /** How many analyze calls can usefully run at once. */
   readonly parallelism: number;
-  detect(frame: FrameRef): Promise<Detection[]>;
+  detect(frame: FrameRef, o?: DetectOptions): Promise<DetectResult>;
   analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]>;
   /** Worker pool numbers, when there is a pool. */
   stats?(): { size: number; busy: number; crashes: number; restarts: number; failed: number };

@@ -13,11 +13,11 @@ export interface FrameRef {
 }
 
 export type VisionRequest =
-  | { op: 'detect'; frame: FrameRef }
+  | { op: 'detect'; frame: FrameRef; skipFinestLevel: boolean }
   | { op: 'analyze'; frame: FrameRef; detections: Detection[]; embed: boolean };
 
 export type VisionResponse =
-  | { op: 'detect'; detections: Detection[] }
+  | { op: 'detect'; detections: Detection[]; coarseMinFace: number | null }
   | { op: 'analyze'; faces: EngineFace[] };
 
 /** What a vision worker needs to start: the vision options and where the models are. */

@@ -14,9 +14,9 @@ const W = 64;
 const H = 48;
 const frame = (): FrameRef => ({ id: 1, width: W, height: H, data: new Uint8Array(W * H * 3).fill(7) });
 
-function face(x: number, quality = 0.8): AnalyzedFace {
+function face(x: number, quality = 0.8, size = 12): AnalyzedFace {
   return {
-    box: { x, y: 10, w: 12, h: 12 },
+    box: { x, y: 10, w: size, h: size },
     score: 0.9,
     landmarks: [
       [0, 0],
@@ -33,8 +33,10 @@ function face(x: number, quality = 0.8): AnalyzedFace {
 class ScriptedVision implements StreamVision {
   faces: AnalyzedFace[] = [];
   embedded: number[] = [];
-  async detectFaces() {
-    return { faces: this.faces.map((f) => ({ ...f })), rejected: 0 };
+  skips: boolean[] = [];
+  async detectFaces(_f: FrameRef, o: { skipFinestLevel: boolean }) {
+    this.skips.push(o.skipFinestLevel);
+    return { faces: this.faces.map((f) => ({ ...f })), rejected: 0, coarseMinFace: 40 };
   }
   async embedFaces(_f: FrameRef, faces: readonly Detection[]) {
     this.embedded.push(faces.length);
@@ -174,5 +176,20 @@ describe('StreamAnalysis', () => {
     analysis.setMatchThresholds(0.45, 0.05);
     await run(analysis, 2, 400);
     expect(sink.alerts).toHaveLength(1);
+  });
+
+  it('skips the finest pyramid level between full frames unless a tracked face is small', async () => {
+    const { vision, analysis } = setup();
+    vision.faces = [face(20, 0.8, 100)];
+    const big = await run(analysis, 5);
+    // Frame 0 learns the coarse floor (40 px here); then the full pyramid every 3rd frame.
+    expect(vision.skips).toEqual([false, true, true, false, true]);
+    expect(big.map((r) => r.skippedFinestLevel)).toEqual(vision.skips);
+    vision.skips = [];
+    // Frames 5-8: a 50 px face (< 40 x 1.5) joins; once tracked, frames 7 and 8 (which would
+    // skip) run the full pyramid too.
+    vision.faces = [face(20, 0.8, 100), face(300, 0.8, 50)];
+    await run(analysis, 4, 500);
+    expect(vision.skips).toEqual([true, false, false, false]);
   });
 });
