@@ -35,11 +35,13 @@ serveTasks<VisionRequest, VisionResponse>(async () => {
   return async (req) => {
     dieIfInjected(data, ++requests);
     if (req.op === 'detect') {
-      const { frame, skipFinestLevel } = req;
-      const detections = await engine.detect(image(frame), { skipFinestLevel });
-      return {
-        result: { op: 'detect', detections, coarseMinFace: engine.coarseMinFace(frame.width, frame.height) },
-      };
+      const { frame, skipFinestLevel, analyzeUpTo } = req;
+      const img = image(frame);
+      const detections = await engine.detect(img, { skipFinestLevel });
+      const coarseMinFace = engine.coarseMinFace(frame.width, frame.height);
+      if (detections.length > analyzeUpTo) return { result: { op: 'detect', detections, coarseMinFace } };
+      const faces = await engine.analyze(img, detections, { embed: false });
+      return { result: { op: 'detect', detections, coarseMinFace, faces } };
     }
     const faces = await engine.analyze(image(req.frame), req.detections, { embed: req.embed });
     const transfer = faces.flatMap((f) => (f.embedding ? [f.embedding.buffer as ArrayBuffer] : []));

@@ -1,7 +1,7 @@
 import type { Detection } from '../domain/face';
 import type { RgbImage } from '../domain/image';
-import type { DetectOptions, EngineFace, FaceEngine } from './face-engine';
-import type { DetectResult, VisionBackend } from './vision-backend';
+import type { EngineFace, FaceEngine } from './face-engine';
+import type { BackendDetectOptions, DetectResult, VisionBackend } from './vision-backend';
 import type { FrameRef } from './vision-protocol';
 
 /** Runs the engine on the calling thread. Blocks the event loop during inference: not for servers. */
@@ -11,9 +11,13 @@ export class EngineBackend implements VisionBackend {
 
   constructor(private readonly engine: FaceEngine) {}
 
-  async detect(frame: FrameRef, o: DetectOptions = {}): Promise<DetectResult> {
-    const detections = await this.engine.detect(this.image(frame), o);
-    return { detections, coarseMinFace: this.engine.coarseMinFace(frame.width, frame.height) };
+  async detect(frame: FrameRef, o: BackendDetectOptions = {}): Promise<DetectResult> {
+    const image = this.image(frame);
+    const detections = await this.engine.detect(image, o);
+    const coarseMinFace = this.engine.coarseMinFace(frame.width, frame.height);
+    if (detections.length > (o.analyzeUpTo ?? 0)) return { detections, coarseMinFace };
+    const faces = await this.engine.analyze(image, detections, { embed: false });
+    return { detections, coarseMinFace, faces };
   }
 
   analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {

@@ -30,6 +30,9 @@ export interface DetectFacesOptions {
 
 let nextFrameId = 1;
 
+/** See FaceAnalyzer.singleTaskFaces. */
+const SINGLE_TASK_FACES = 16;
+
 /**
  * Turns an image into faces: one detection pass, then landmarks/alignment/embedding split across
  * the backend's workers, so a 100-face frame uses every core.
@@ -49,9 +52,16 @@ export class FaceAnalyzer {
    * frame stays on shared memory, so a later `embedFaces` on the same ref costs no copy.
    */
   async detectFaces(frame: FrameRef, opts: DetectFacesOptions = {}): Promise<AnalyzeResult> {
-    const skip = opts.skipFinestLevel === true;
-    const { detections, coarseMinFace } = await this.backend.detect(frame, { skipFinestLevel: skip });
-    const all = await this.analyzeSplit(frame, detections, opts.embed === true);
+    const embed = opts.embed === true;
+    const {
+      detections,
+      coarseMinFace,
+      faces: analysed,
+    } = await this.backend.detect(frame, {
+      skipFinestLevel: opts.skipFinestLevel === true,
+      analyzeUpTo: embed ? 0 : this.singleTaskFaces(),
+    });
+    const all = analysed ?? (await this.analyzeSplit(frame, detections, embed));
     const plausible = all.filter((f) => f.plausibility >= this.options.minLandmarkPlausibility);
     const faces = plausible
       .sort((a, b) => b.score - a.score)
@@ -71,6 +81,15 @@ export class FaceAnalyzer {
       if (!f.embedding) throw new ArgusError('ARGUS_E_INTERNAL', { reason: 'embedding missing' });
       return f.embedding;
     });
+  }
+
+  /**
+   * Up to this many faces, landmarks run in the detecting worker: a second task (and a rebuild of
+   * the frame's resized copies in another worker) costs more than splitting saves. Beyond it, the
+   * landmark work is spread over every worker (a 100-face frame).
+   */
+  private singleTaskFaces(): number {
+    return this.backend.parallelism > 1 ? SINGLE_TASK_FACES : Number.MAX_SAFE_INTEGER;
   }
 
   /** Deals detections round-robin across workers and puts the results back in input order. */

@@ -3,8 +3,8 @@ import type { Detection } from '../domain/face';
 import { ArgusError } from '../errors/argus-error';
 import { type PoolLogger, WorkerPool } from '../pool/worker-pool';
 import { packageRoot } from '../util/package-root';
-import type { DetectOptions, EngineFace } from './face-engine';
-import type { DetectResult, VisionBackend } from './vision-backend';
+import type { EngineFace } from './face-engine';
+import type { BackendDetectOptions, DetectResult, VisionBackend } from './vision-backend';
 import type { FrameRef, VisionRequest, VisionResponse, VisionWorkerData } from './vision-protocol';
 
 export interface PoolBackendOptions {
@@ -42,12 +42,14 @@ export class PoolBackend implements VisionBackend {
     return backend;
   }
 
-  async detect(frame: FrameRef, o: DetectOptions = {}): Promise<DetectResult> {
-    const req = { op: 'detect', frame, skipFinestLevel: o.skipFinestLevel ?? false } as const;
+  async detect(frame: FrameRef, o: BackendDetectOptions = {}): Promise<DetectResult> {
+    const skipFinestLevel = o.skipFinestLevel ?? false;
+    const req = { op: 'detect', frame, skipFinestLevel, analyzeUpTo: o.analyzeUpTo ?? 0 } as const;
     const res = await this.pool.run(req, { priority: 'high' });
     if (res.op !== 'detect')
       throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected detect reply, got ${res.op}` });
-    return { detections: res.detections, coarseMinFace: res.coarseMinFace };
+    const { detections, coarseMinFace, faces } = res;
+    return faces ? { detections, coarseMinFace, faces } : { detections, coarseMinFace };
   }
 
   async analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {

@@ -13,11 +13,15 @@ export interface FrameRef {
 }
 
 export type VisionRequest =
-  | { op: 'detect'; frame: FrameRef; skipFinestLevel: boolean }
+  /**
+   * Detection; when it finds at most `analyzeUpTo` faces, the same worker also runs landmarks and
+   * quality on them (no second task, and the frame's resized copies are reused).
+   */
+  | { op: 'detect'; frame: FrameRef; skipFinestLevel: boolean; analyzeUpTo: number }
   | { op: 'analyze'; frame: FrameRef; detections: Detection[]; embed: boolean };
 
 export type VisionResponse =
-  | { op: 'detect'; detections: Detection[]; coarseMinFace: number | null }
+  | { op: 'detect'; detections: Detection[]; coarseMinFace: number | null; faces?: EngineFace[] }
   | { op: 'analyze'; faces: EngineFace[] };
 
 /** What a vision worker needs to start: the vision options and where the models are. */
