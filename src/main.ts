@@ -106,9 +106,8 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
       historySize: config.alerts.historySize,
       maxBufferedBytes: config.alerts.maxBufferedBytes,
     });
+    // Every id handed out is persisted (alerts with their record, stream-status ids in onStatus).
     hub.continueFrom(store.maxEventId());
-    // Stream-status events are not stored: note the newest id on stop so ids never repeat after a restart.
-    stops.push(['event ids', () => store.noteEventId(hub.stats().lastEventId)]);
     const metrics = new ArgusMetrics();
     const recorder = new AlertRecorder({
       hub,
@@ -156,11 +155,14 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
           pyramid: { fullEveryNFrames: p.fullPyramidEveryNFrames },
         },
         onStatus: (snap) => {
-          hub.publishStatus({
+          const event = hub.publishStatus({
             streamId: snap.id,
             state: snap.state,
             ...(snap.lastError ? { detail: `${snap.lastError.code}: ${snap.lastError.message}` } : {}),
           });
+          // Alerts persist their own ids; a status event's id must survive a crash too, or a
+          // restarted server would hand it out again to a different event.
+          store.noteEventId(event.eventId);
           metrics.streamState(snap.id, snap.state);
         },
         onFrame: (_id, report) => observePipeline(metrics, report),
