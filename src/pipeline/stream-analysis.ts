@@ -60,6 +60,13 @@ export interface FrameReport {
   alertMs: number;
 }
 
+/** What stage 1 (StreamAnalysis.detect) hands to stage 2. */
+export interface DetectedFrame {
+  faces: AnalyzedFace[];
+  skipFinestLevel: boolean;
+  detectMs: number;
+}
+
 /** Identities compared per embedding: the best plus enough others to measure the margin. */
 const SEARCH_K = 3;
 
@@ -119,12 +126,26 @@ export class StreamAnalysis {
     this.pairs.delete(`${trackId}|${identityId}`);
   }
 
-  /** Analyses one frame (on shared memory) captured at `timeMs`. */
+  /** Analyses one frame (on shared memory) captured at `timeMs`: detect() then finish(). */
   async process(frame: FrameRef, timeMs: number): Promise<FrameReport> {
+    return this.finish(frame, timeMs, await this.detect(frame));
+  }
+
+  /**
+   * Stage 1: faces, landmarks and quality. Holds no per-track state, so it may run for the next
+   * frame while finish() still works on this one (a stream then keeps both workers busy).
+   */
+  async detect(frame: FrameRef): Promise<DetectedFrame> {
     const t0 = performance.now();
     const skipFinestLevel = this.pyramid.skipFinest(this.smallestTrackSide());
     const { faces, coarseMinFace } = await this.vision.detectFaces(frame, { skipFinestLevel });
     this.pyramid.observe(coarseMinFace);
+    return { faces, skipFinestLevel, detectMs: performance.now() - t0 };
+  }
+
+  /** Stage 2: tracks, embeddings, matches and alerts. Frames must arrive here in capture order. */
+  async finish(frame: FrameRef, timeMs: number, detected: DetectedFrame): Promise<FrameReport> {
+    const { faces, skipFinestLevel, detectMs } = detected;
     const t1 = performance.now();
     const update = this.tracker.update(faces, timeMs);
     const ended = update.ended.map((e) => e.trackId);
@@ -193,7 +214,7 @@ export class StreamAnalysis {
       deferred: plan.deferred,
       alerts,
       skippedFinestLevel: skipFinestLevel,
-      detectMs: t1 - t0,
+      detectMs,
       embedMs: t2 - t1,
       searchMs,
       alertMs: t4 - t3 - searchMs,

@@ -6,7 +6,7 @@ import type { VideoFrame } from '../ingest/video-frame';
 import type { Logger } from '../logging/create-logger';
 import type { StreamInfo } from '../serve/service-ports';
 import { toFrameRef } from '../vision/face-analyzer';
-import { AnalysisLoop } from './analysis-loop';
+import { AnalysisLoop, type StagedAnalysis } from './analysis-loop';
 import { RollingStats } from './rolling-stats';
 import {
   type AlertGallery,
@@ -56,6 +56,8 @@ export class StreamRuntime {
   private lastAlertAt: number | undefined;
   private failures = 0;
   private lastSnapshot: StreamSnapshot | undefined;
+  /** The previous frame's second stage: the next one waits for it (tracks need capture order). */
+  private secondStage: Promise<void> = Promise.resolve();
 
   constructor(
     readonly options: StreamOptions,
@@ -154,8 +156,21 @@ export class StreamRuntime {
     return info;
   }
 
-  private async analyse(frame: VideoFrame): Promise<void> {
-    const report = await this.analysis.process(toFrameRef(frame), frame.capturedAt);
+  /** Detection of this frame may overlap the second stage of the previous one (see AnalysisLoop). */
+  private analyse(frame: VideoFrame): StagedAnalysis {
+    const ref = toFrameRef(frame);
+    const detected = this.analysis.detect(ref);
+    const previous = this.secondStage;
+    const finished = (async () => {
+      const d = await detected;
+      await previous;
+      this.record(frame, await this.analysis.finish(ref, frame.capturedAt, d));
+    })();
+    this.secondStage = finished.catch(() => undefined);
+    return { firstStage: detected, finished };
+  }
+
+  private record(frame: VideoFrame, report: FrameReport): void {
     const now = Date.now();
     const latencyMs = now - frame.capturedAt;
     this.stats.record(now, latencyMs);

@@ -6,7 +6,7 @@ import { parseSourceUrl } from '../../ingest/source-url';
 import { STREAM_DEFAULTS } from '../../ingest/stream-options';
 import { StreamSupervisor } from '../../ingest/stream-supervisor';
 import { WebRtcService } from '../../ingest/webrtc/webrtc-service';
-import { AnalysisLoop } from '../../pipeline/analysis-loop';
+import { AnalysisLoop, singleStage } from '../../pipeline/analysis-loop';
 import { MatchEvidence } from '../../pipeline/match-evidence';
 import { packageRoot } from '../../util/package-root';
 import { createFaceAnalyzer } from '../../vision/create-face-analyzer';
@@ -70,7 +70,7 @@ export async function demoCommand(ctx: CliContext, o: DemoOptions): Promise<numb
     let window = { frames: 0, faces: 0, latency: 0, best: -1 };
     loop = new AnalysisLoop(
       supervisor.slot,
-      async (frame) => {
+      singleStage(async (frame) => {
         const { faces } = await analyzer.analyze(frame, { embed: true });
         const r = { faces, latencyMs: Date.now() - frame.capturedAt };
         const best = Math.max(-1, ...r.faces.map((f) => (f.embedding ? cosine(f.embedding, ref) : -1)));
@@ -88,7 +88,7 @@ export async function demoCommand(ctx: CliContext, o: DemoOptions): Promise<numb
           latency: window.latency + r.latencyMs,
           best: Math.max(window.best, best),
         };
-      },
+      }),
       (err) => ctx.logger.warn({ code: toArgusError(err).code }, 'frame analysis failed'),
     );
 
