@@ -10,6 +10,8 @@ import type {
   StoredAlert,
 } from '../serve/service-ports';
 import type { AlertEvent, FaceBox } from './alert-messages';
+import { AlertPageCache } from './alert-page-cache';
+import { ALERT_COLUMNS, type AlertRow, encodeCursor, listQuery, listSql, toAlert } from './alert-rows';
 import { CropFiles } from './crop-files';
 import { findRejectionPatterns } from './rejection-patterns';
 
@@ -39,8 +41,8 @@ export interface PurgeResult {
 }
 
 const DAY_MS = 86_400_000;
-const MAX_LIMIT = 500;
-const DEFAULT_LIMIT = 50;
+/** Alerts list() keeps between writes (about 1 kB each). */
+const CACHED_ALERTS = 2000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alerts (
@@ -74,30 +76,6 @@ CREATE INDEX IF NOT EXISTS alerts_review ON alerts (review_status, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-interface Row {
-  id: number;
-  stream_id: string;
-  track_id: string;
-  identity_id: string;
-  identity_name: string;
-  watchlists: string;
-  similarity: number;
-  margin: number;
-  fmr: number;
-  evidence_count: number;
-  box: string;
-  quality: number;
-  model_id: string;
-  capture_time: string;
-  emit_time: string;
-  updated_time: string;
-  has_crop: number;
-  review_status: ReviewStatus;
-  review_by: string | null;
-  review_at: string | null;
-  review_comment: string | null;
-}
-
 /** Where a data directory keeps alert records and crops. */
 export function alertStorePaths(dataDir: string): { db: string; crops: string } {
   const dir = path.join(dataDir, 'alerts');
@@ -110,11 +88,21 @@ export function alertStorePaths(dataDir: string): { db: string; crops: string } 
  */
 export class AlertStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** list()'s statements by filter mask, prepared on first use. */
+  private readonly listStatements: Array<Database.Statement | undefined> = [];
+
+  private readonly byId: Database.Statement;
+  /** Moves when another connection commits (this one's own writes clear the pages directly). */
+  private readonly dataVersion: Database.Statement;
+  private readonly pages = new AlertPageCache(CACHED_ALERTS);
 
   private constructor(
     private readonly db: Database.Database,
     private readonly crops: CropFiles,
-  ) {}
+  ) {
+    this.byId = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`).raw();
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
 
   static open(dataDir: string): AlertStore {
     const paths = alertStorePaths(dataDir);
@@ -146,6 +134,7 @@ export class AlertStore {
 
   /** Records the first event of an alert (review pending, no crop yet). */
   insert(e: AlertEvent): StoredAlert {
+    this.pages.clear();
     const captureMs = Date.parse(e.captureTime);
     if (!Number.isFinite(captureMs)) {
       throw new ArgusError('ARGUS_E_HTTP_BAD_REQUEST', {
@@ -192,6 +181,7 @@ export class AlertStore {
 
   /** Applies an `alert-update` event to its alert. Throws ARGUS_E_NOT_FOUND. */
   update(id: number, p: AlertPatch): StoredAlert {
+    this.pages.clear();
     this.db.transaction(() => {
       const r = this.db
         .prepare(
@@ -216,6 +206,7 @@ export class AlertStore {
 
   /** Keeps `jpeg` as the alert's crop, replacing an older one. Throws ARGUS_E_NOT_FOUND. */
   saveCrop(id: number, jpeg: Buffer): void {
+    this.pages.clear();
     this.get(id);
     this.crops.write(id, jpeg);
     this.db.prepare('UPDATE alerts SET has_crop = 1 WHERE id = ?').run(id);
@@ -232,66 +223,35 @@ export class AlertStore {
 
   /** Throws ARGUS_E_NOT_FOUND {kind: 'alert'}. */
   get(id: number): StoredAlert {
-    const row = this.statement('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    const row = this.byId.get(id) as AlertRow | undefined;
     if (!row) throw notFound(id);
     return toAlert(row);
   }
 
-  /** Newest first, filtered; `nextCursor` continues after the last item. */
+  /** Newest first, filtered; `nextCursor` continues after the last item. The page is frozen (shared). */
   list(q: AlertQuery = {}): AlertPage {
-    const limit = q.limit ?? DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-      throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+    const { mask, values, limit } = listQuery(q);
+    const key = `${mask}${JSON.stringify(values)}`;
+    const cached = this.pages.get(key, this.dataVersion.get() as number);
+    if (cached) return cached;
+    let st = this.listStatements[mask];
+    if (!st) {
+      st = this.db.prepare(listSql(mask)).raw();
+      this.listStatements[mask] = st;
     }
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    if (q.cursor !== undefined) {
-      where.push('id < @before');
-      params.before = decodeCursor(q.cursor);
-    }
-    if (q.streamId !== undefined) {
-      where.push('stream_id = @streamId');
-      params.streamId = q.streamId;
-    }
-    if (q.identityId !== undefined) {
-      where.push('identity_id = @identityId');
-      params.identityId = q.identityId;
-    }
-    if (q.watchlist !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM json_each(alerts.watchlists) WHERE value = @watchlist)');
-      params.watchlist = q.watchlist;
-    }
-    if (q.review !== undefined) {
-      if (!['pending', 'confirmed', 'rejected'].includes(q.review)) {
-        throw badRequest('review must be pending, confirmed or rejected');
-      }
-      where.push('review_status = @review');
-      params.review = q.review;
-    }
-    if (q.since !== undefined) {
-      where.push('capture_ms >= @since');
-      params.since = timeParam('since', q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('capture_ms <= @until');
-      params.until = timeParam('until', q.until);
-    }
-    if (q.minSimilarity !== undefined) {
-      if (typeof q.minSimilarity !== 'number' || !Number.isFinite(q.minSimilarity)) {
-        throw badRequest('minSimilarity must be a number');
-      }
-      where.push('similarity >= @minSimilarity');
-      params.minSimilarity = q.minSimilarity;
-    }
-    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id DESC LIMIT @limit`;
-    const rows = this.statement(sql).all(params) as Row[];
-    const items = rows.slice(0, limit).map(toAlert);
-    return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1]!.id) } : { items };
+    const rows = st.all(...values) as AlertRow[];
+    const n = Math.min(rows.length, limit);
+    const items = new Array<StoredAlert>(n);
+    for (let i = 0; i < n; i++) items[i] = toAlert(rows[i]!);
+    return this.pages.set(
+      key,
+      rows.length > limit ? { items, nextCursor: encodeCursor(items[n - 1]!.id) } : { items },
+    );
   }
 
   /** Records a verdict (the newest wins). Throws ARGUS_E_NOT_FOUND. */
   setReview(id: number, r: ReviewInput): StoredAlert {
+    this.pages.clear();
     const res = this.db
       .prepare(
         'UPDATE alerts SET review_status = ?, review_by = ?, review_at = ?, review_comment = ? WHERE id = ?',
@@ -308,7 +268,13 @@ export class AlertStore {
         `SELECT identity_id, identity_name, watchlists, similarity, review_at FROM alerts
          WHERE review_status = 'rejected'`,
       )
-      .all() as Array<Pick<Row, 'identity_id' | 'identity_name' | 'watchlists' | 'similarity' | 'review_at'>>;
+      .all() as Array<{
+      identity_id: string;
+      identity_name: string;
+      watchlists: string;
+      similarity: number;
+      review_at: string | null;
+    }>;
     return findRejectionPatterns(
       rows.map((r) => ({
         identity: {
@@ -339,6 +305,7 @@ export class AlertStore {
    * then crop files no record accounts for.
    */
   purge(now: Date, o: { cropDays: number; recordDays: number }): PurgeResult {
+    this.pages.clear();
     const t = now.getTime();
     const cropCutoff = t - o.cropDays * DAY_MS;
     const recordCutoff = t - o.recordDays * DAY_MS;
@@ -365,7 +332,7 @@ export class AlertStore {
       .get() as { total: number; pending: number };
   }
 
-  /** Prepared once per SQL text: at most one per combination of list filters (2^8). */
+  /** Prepared once per SQL text (fixed texts only). */
   private statement(sql: string): Database.Statement {
     let st = this.statements.get(sql);
     if (!st) {
@@ -388,56 +355,6 @@ export class AlertStore {
 
 function boxOf(b: FaceBox): FaceBox {
   return { x: b.x, y: b.y, width: b.width, height: b.height };
-}
-
-function toAlert(r: Row): StoredAlert {
-  return {
-    id: r.id,
-    streamId: r.stream_id,
-    trackId: r.track_id,
-    identity: { id: r.identity_id, name: r.identity_name, watchlists: JSON.parse(r.watchlists) as string[] },
-    similarity: r.similarity,
-    margin: r.margin,
-    fmr: r.fmr,
-    evidenceCount: r.evidence_count,
-    box: JSON.parse(r.box) as FaceBox,
-    quality: r.quality,
-    modelId: r.model_id,
-    captureTime: r.capture_time,
-    emitTime: r.emit_time,
-    updatedTime: r.updated_time,
-    hasCrop: r.has_crop === 1,
-    review: {
-      status: r.review_status,
-      ...(r.review_by !== null ? { by: r.review_by } : {}),
-      ...(r.review_at !== null ? { at: r.review_at } : {}),
-      ...(r.review_comment !== null ? { comment: r.review_comment } : {}),
-    },
-  };
-}
-
-// The cursor is the last id seen, wrapped so clients treat it as opaque (and its format can change).
-function encodeCursor(id: number): string {
-  return Buffer.from(`a1:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const m =
-    typeof cursor === 'string' && cursor.length <= 64
-      ? /^a1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString())
-      : null;
-  if (!m || encodeCursor(Number(m[1])) !== cursor) throw badRequest('cursor is not one this server issued');
-  return Number(m[1]);
-}
-
-function timeParam(name: string, value: string): number {
-  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw badRequest(`${name} must be an ISO 8601 time`);
-  return ms;
-}
-
-function badRequest(reason: string): ArgusError {
-  return new ArgusError('ARGUS_E_HTTP_BAD_REQUEST', { reason });
 }
 
 function notFound(id: number): ArgusError {

@@ -1,0 +1,57 @@
+import type { AlertPage } from '../serve/service-ports';
+
+/**
+ * The alert pages AlertStore.list() answered since the data last changed. GET /v1/alerts is
+ * polled (the dashboard, integrations) far more often than alerts are written, and reading a
+ * page from SQLite is most of that route's cost. Any change empties it: a write through this
+ * store (`clear`) or a commit by another connection (SQLite's data_version moves). Bounded by the
+ * number of alerts held, oldest page out first. Pages are frozen: every caller shares them.
+ */
+export class AlertPageCache {
+  private readonly pages = new Map<string, AlertPage>();
+  private items = 0;
+  private version: number | undefined;
+
+  constructor(private readonly maxItems: number) {}
+
+  /** The page for `key`, unless the data changed (another connection's `dataVersion` moved). */
+  get(key: string, dataVersion: number): AlertPage | undefined {
+    if (dataVersion !== this.version) {
+      this.clear();
+      this.version = dataVersion;
+      return undefined;
+    }
+    return this.pages.get(key);
+  }
+
+  set(key: string, page: AlertPage): AlertPage {
+    if (page.items.length > this.maxItems) return page;
+    for (const a of page.items) {
+      Object.freeze(a.identity.watchlists);
+      Object.freeze(a.identity);
+      Object.freeze(a.box);
+      Object.freeze(a.review);
+      Object.freeze(a);
+    }
+    Object.freeze(page.items);
+    Object.freeze(page);
+    const before = this.pages.get(key);
+    if (before) {
+      this.pages.delete(key);
+      this.items -= before.items.length;
+    }
+    this.pages.set(key, page);
+    this.items += page.items.length;
+    for (const [oldest, p] of this.pages) {
+      if (this.items <= this.maxItems) break;
+      this.pages.delete(oldest);
+      this.items -= p.items.length;
+    }
+    return page;
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.items = 0;
+  }
+}
