@@ -5,6 +5,7 @@ import type { AlertQuery } from '../../serve/service-ports';
 import { actorOf } from '../access';
 import { badRequest } from '../error-handler';
 import type { HttpDeps } from '../http-deps';
+import { alertPage, binaryReply, rejectionPatterns, replies, storedAlert } from '../response-schemas';
 import { int, num, obj, streamId, text } from '../schemas';
 
 const TAGS = ['alerts'];
@@ -39,6 +40,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void
         tags: TAGS,
         summary: 'Alert history, newest first, with filters and pagination',
         querystring: listQuery,
+        response: replies('viewer', { 200: alertPage }, [400]),
       },
     },
     async (req) => {
@@ -59,6 +61,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void
         tags: TAGS,
         summary: 'Identities rejected repeatedly at similar scores ("not this person")',
         querystring: obj({ minRejections: int(1, 1000) }),
+        response: replies('viewer', { 200: rejectionPatterns }, [400]),
       },
     },
     async (req) => ({ patterns: alerts.rejectionPatterns(req.query.minRejections) }),
@@ -68,7 +71,12 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void
     '/v1/alerts/:id',
     {
       config: { access: 'viewer', action: 'read alerts' },
-      schema: { tags: TAGS, summary: 'One alert', params: idParams },
+      schema: {
+        tags: TAGS,
+        summary: 'One alert',
+        params: idParams,
+        response: replies('viewer', { 200: storedAlert }, [400, 404]),
+      },
     },
     async (req) => alerts.get(req.params.id),
   );
@@ -81,6 +89,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void
         tags: TAGS,
         summary: 'The face crop of an alert (JPEG); audited as alert.crop.view',
         params: idParams,
+        response: replies('viewer', { 200: binaryReply('image/jpeg', 'The JPEG crop.') }, [400, 404]),
       },
     },
     async (req, reply) => {
@@ -109,6 +118,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void
           },
           ['status'],
         ),
+        response: replies('operator', { 200: storedAlert }, [400, 404, 413, 415]),
       },
     },
     // The service audits every verdict itself.

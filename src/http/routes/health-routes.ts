@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { toArgusError } from '../../errors/argus-error';
 import type { ReadinessCheck } from '../../serve/service-ports';
 import type { HttpDeps } from '../http-deps';
+import { binaryReply, liveness, readiness as readinessBody, replies } from '../response-schemas';
 import { NO_AUTH } from '../schemas';
 
 /** Probes and metrics: not rate limited (probes and scrapers are frequent and trusted). */
@@ -13,7 +14,12 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpDeps): void
     '/healthz',
     {
       config: { access: 'public', ...noLimit },
-      schema: { tags: ['health'], summary: 'Liveness: the process answers', security: NO_AUTH },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        security: NO_AUTH,
+        response: replies('public', { 200: liveness }),
+      },
     },
     async () => ({ status: 'ok' }),
   );
@@ -27,6 +33,10 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpDeps): void
         summary:
           'Readiness: models loaded, gallery open, FFmpeg found (503 with the failing checks otherwise)',
         security: NO_AUTH,
+        response: replies('public', {
+          200: { ...readinessBody, description: 'Every check passed.' },
+          503: { ...readinessBody, description: 'At least one check failed (ok: false).' },
+        }),
       },
     },
     async (_req, reply) => {
@@ -51,6 +61,12 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpDeps): void
         tags: ['health'],
         summary: 'Prometheus metrics (text exposition format), names prefixed argus_',
         ...(deps.config.metricsAuth ? {} : { security: NO_AUTH }),
+        response: replies(
+          deps.config.metricsAuth ? 'viewer' : 'public',
+          { 200: binaryReply('text/plain', 'Prometheus text exposition format 0.0.4.') },
+          [],
+          { rateLimited: false },
+        ),
       },
     },
     async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),

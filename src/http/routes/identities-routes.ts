@@ -5,6 +5,15 @@ import type { EnrolResult } from '../../gallery/gallery-types';
 import { actorOf } from '../access';
 import { badRequest } from '../error-handler';
 import type { HttpDeps } from '../http-deps';
+import {
+  deletionResult,
+  enrolResult,
+  identityDetail,
+  identityPage,
+  searchResult,
+  templateRemoval,
+} from '../identity-response-schemas';
+import { binaryReply, replies } from '../response-schemas';
 import { binary, identityId, int, obj, reason, text } from '../schemas';
 import { field, readUpload, type Upload } from '../uploads';
 import { MULTIPART } from '../validator';
@@ -64,6 +73,7 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
           },
           ['images', 'name', 'reason'],
         ),
+        response: replies('admin', { 201: enrolResult }, [400, 409, 413, 415, 422]),
       },
     },
     async (req, reply) => {
@@ -100,6 +110,7 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
         tags: TAGS,
         summary: 'Identities in enrolment order; pass nextCursor as cursor for the next page',
         querystring: obj({ limit: int(1, 1000, { default: 50 }), cursor: text(20, { pattern: '^[0-9]+$' }) }),
+        response: replies('operator', { 200: identityPage }, [400]),
       },
     },
     async (req) => gallery.list(req.query),
@@ -114,6 +125,7 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
         summary: 'Who does the largest face of this photo look like? (audited as gallery.search)',
         consumes: ['multipart/form-data'],
         body: multipart({ image: binary, k: { type: 'string', description: '1..100' }, reason }, ['image']),
+        response: replies('operator', { 200: searchResult }, [400, 409, 413, 415, 422]),
       },
     },
     async (req) => {
@@ -140,7 +152,12 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
     '/v1/identities/:id',
     {
       config: { access: 'operator', action: 'read the gallery' },
-      schema: { tags: TAGS, summary: 'One identity with its templates (never embeddings)', params: idParams },
+      schema: {
+        tags: TAGS,
+        summary: 'One identity with its templates (never embeddings)',
+        params: idParams,
+        response: replies('operator', { 200: identityDetail }, [400, 404]),
+      },
     },
     async (req) => gallery.get(req.params.id),
   );
@@ -149,7 +166,12 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
     '/v1/identities/:id/photo',
     {
       config: { access: 'operator', action: 'read the gallery' },
-      schema: { tags: TAGS, summary: 'The enrolment photo shown beside alerts (JPEG)', params: idParams },
+      schema: {
+        tags: TAGS,
+        summary: 'The enrolment photo shown beside alerts (JPEG)',
+        params: idParams,
+        response: replies('operator', { 200: binaryReply('image/jpeg', 'The enrolment photo.') }, [400, 404]),
+      },
     },
     async (req, reply) => {
       const jpeg = gallery.photo(req.params.id);
@@ -167,6 +189,7 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
         summary: 'Erase a person: identity, templates and vectors (reason in the query; audited)',
         params: idParams,
         querystring: reasonQuery,
+        response: replies('admin', { 200: deletionResult }, [400, 404]),
       },
     },
     async (req) => {
@@ -193,6 +216,7 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
         consumes: ['multipart/form-data'],
         params: idParams,
         body: multipart({ images, reason }, ['images']),
+        response: replies('admin', { 200: enrolResult }, [400, 404, 409, 413, 415, 422]),
       },
     },
     async (req) => {
@@ -219,6 +243,7 @@ export function registerIdentitiesRoutes(app: FastifyInstance, deps: HttpDeps): 
         summary: 'Remove one template of an identity (reason in the query; audited)',
         params: obj({ id: identityId, templateId: int(1, Number.MAX_SAFE_INTEGER) }, ['id', 'templateId']),
         querystring: reasonQuery,
+        response: replies('admin', { 200: templateRemoval }, [400, 404]),
       },
     },
     async (req) => {

@@ -3,6 +3,7 @@ import { ROLES, type Role } from '../../auth/api-key-store';
 import { ArgusError } from '../../errors/argus-error';
 import { actorOf } from '../access';
 import type { HttpDeps } from '../http-deps';
+import { createdKey, keyList, replies, revokedKey } from '../response-schemas';
 import { obj, text } from '../schemas';
 
 const TAGS = ['keys'];
@@ -20,6 +21,7 @@ export function registerKeysRoutes(app: FastifyInstance, deps: HttpDeps): void {
         tags: TAGS,
         summary: 'Create an API key; the key is in this answer only',
         body: obj({ role: { type: 'string', enum: [...ROLES] }, label: text(200) }, ['role']),
+        response: replies('admin', { 201: createdKey }, [400, 413, 415]),
       },
     },
     async (req, reply) => {
@@ -40,7 +42,11 @@ export function registerKeysRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/v1/keys',
     {
       config: { access: 'admin', action: 'manage API keys' },
-      schema: { tags: TAGS, summary: 'API keys (ids, roles, labels, dates; never secrets)' },
+      schema: {
+        tags: TAGS,
+        summary: 'API keys (ids, roles, labels, dates; never secrets)',
+        response: replies('admin', { 200: keyList }),
+      },
     },
     async () => ({ keys: keys.list() }),
   );
@@ -49,7 +55,12 @@ export function registerKeysRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/v1/keys/:id',
     {
       config: { access: 'admin', action: 'manage API keys' },
-      schema: { tags: TAGS, summary: 'Revoke an API key (its live connections drop)', params: idParams },
+      schema: {
+        tags: TAGS,
+        summary: 'Revoke an API key (its live connections drop)',
+        params: idParams,
+        response: replies('admin', { 200: revokedKey }, [400, 404, 409]),
+      },
     },
     async (req) => {
       const { id } = req.params;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../access';
 import type { HttpDeps } from '../http-deps';
+import { matchSettings as matchSettingsBody, replies } from '../response-schemas';
 import { num, obj, reason } from '../schemas';
 
 const TAGS = ['settings'];
@@ -16,6 +17,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: HttpDeps): vo
       schema: {
         tags: TAGS,
         summary: 'Match threshold and margin in force, with the estimated false-match rate',
+        response: replies('operator', { 200: matchSettingsBody }),
       },
     },
     async () => matchSettings.get(),
@@ -29,6 +31,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: HttpDeps): vo
         tags: TAGS,
         summary: 'Change the threshold and margin (applies at once; audited with the reason)',
         body: obj({ threshold: num(-1, 1), margin: num(0, 1), reason }, ['threshold', 'margin', 'reason']),
+        response: replies('admin', { 200: matchSettingsBody }, [400, 413, 415]),
       },
     },
     async (req) => {

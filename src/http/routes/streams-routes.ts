@@ -3,6 +3,7 @@ import { redactUrl } from '../../ingest/redact-url';
 import type { StreamSpecInput } from '../../serve/service-ports';
 import { actorOf } from '../access';
 import type { HttpDeps } from '../http-deps';
+import { noContent, replies, streamInfo, streamList } from '../response-schemas';
 import { int, num, obj, streamId, text } from '../schemas';
 
 const specFields = {
@@ -34,7 +35,11 @@ export function registerStreamsRoutes(app: FastifyInstance, deps: HttpDeps): voi
     '/v1/streams',
     {
       config: { access: 'viewer', action: 'list streams' },
-      schema: { tags: TAGS, summary: 'Streams with their state, fps, drops, restarts and last error' },
+      schema: {
+        tags: TAGS,
+        summary: 'Streams with their state, fps, drops, restarts and last error',
+        response: replies('viewer', { 200: streamList }),
+      },
     },
     async () => ({ streams: streams.list() }),
   );
@@ -47,6 +52,7 @@ export function registerStreamsRoutes(app: FastifyInstance, deps: HttpDeps): voi
         tags: TAGS,
         summary: 'Add a stream (started unless enabled is false)',
         body: obj({ id: streamId, ...specFields }, ['id', 'url']),
+        response: replies('operator', { 201: streamInfo }, [400, 409, 413, 415]),
       },
     },
     async (req, reply) => {
@@ -64,7 +70,12 @@ export function registerStreamsRoutes(app: FastifyInstance, deps: HttpDeps): voi
     '/v1/streams/:id',
     {
       config: { access: 'viewer', action: 'read streams' },
-      schema: { tags: TAGS, summary: 'One stream', params: idParams },
+      schema: {
+        tags: TAGS,
+        summary: 'One stream',
+        params: idParams,
+        response: replies('viewer', { 200: streamInfo }, [400, 404]),
+      },
     },
     async (req) => streams.get(req.params.id),
   );
@@ -78,6 +89,7 @@ export function registerStreamsRoutes(app: FastifyInstance, deps: HttpDeps): voi
         summary: 'Change a stream (it restarts with the new settings)',
         params: idParams,
         body: obj(specFields, [], { minProperties: 1 }),
+        response: replies('operator', { 200: streamInfo }, [400, 404, 413, 415]),
       },
     },
     async (req) => {
@@ -96,7 +108,12 @@ export function registerStreamsRoutes(app: FastifyInstance, deps: HttpDeps): voi
     '/v1/streams/:id',
     {
       config: { access: 'operator', action: 'delete streams' },
-      schema: { tags: TAGS, summary: 'Stop and remove a stream', params: idParams },
+      schema: {
+        tags: TAGS,
+        summary: 'Stop and remove a stream',
+        params: idParams,
+        response: replies('operator', { 204: noContent }, [400, 404]),
+      },
     },
     async (req, reply) => {
       await streams.delete(req.params.id);
@@ -115,6 +132,7 @@ export function registerStreamsRoutes(app: FastifyInstance, deps: HttpDeps): voi
           summary:
             verb === 'start' ? 'Start (enable) a stream' : 'Stop (disable) a stream; kept across restarts',
           params: idParams,
+          response: replies('operator', { 200: streamInfo }, [400, 404]),
         },
       },
       async (req) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_ACTIONS, type AuditAction } from '../../audit/audit-log';
 import type { HttpDeps } from '../http-deps';
+import { auditPage, replies, session, systemInfo } from '../response-schemas';
 import { int, obj } from '../schemas';
 
 /** /v1/session (who am I), /v1/system (live numbers) and /v1/audit (admin). */
@@ -11,7 +12,11 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps): void
     '/v1/session',
     {
       config: { access: 'viewer', action: 'read its session' },
-      schema: { tags: ['system'], summary: "The caller's key id and role (the dashboard's login check)" },
+      schema: {
+        tags: ['system'],
+        summary: "The caller's key id and role (the dashboard's login check)",
+        response: replies('viewer', { 200: session }),
+      },
     },
     async (req) => ({ keyId: req.principal!.id, role: req.principal!.role }),
   );
@@ -20,7 +25,11 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps): void
     '/v1/system',
     {
       config: { access: 'viewer', action: 'read system information' },
-      schema: { tags: ['system'], summary: 'CPU, memory, event-loop lag, workers, drops, alerts, clients' },
+      schema: {
+        tags: ['system'],
+        summary: 'CPU, memory, event-loop lag, workers, drops, alerts, clients',
+        response: replies('viewer', { 200: systemInfo }),
+      },
     },
     async () => system.info(),
   );
@@ -37,6 +46,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps): void
           beforeSeq: int(1, Number.MAX_SAFE_INTEGER),
           action: { type: 'string', enum: [...AUDIT_ACTIONS] },
         }),
+        response: replies('admin', { 200: auditPage }, [400]),
       },
     },
     async (req) => {
