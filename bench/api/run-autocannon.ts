@@ -8,7 +8,13 @@ interface AutocannonResult {
 }
 
 type Autocannon = (
-  o: { url: string; connections: number; duration: number; headers: Record<string, string> },
+  o: {
+    url: string;
+    connections: number;
+    duration: number;
+    headers: Record<string, string>;
+    requests?: { setupRequest: (req: { path: string }) => { path: string } }[];
+  },
   cb: (err: Error | null, result: AutocannonResult) => void,
 ) => unknown;
 
@@ -22,11 +28,29 @@ export interface LoadResult {
   errors: number;
 }
 
-/** `connections` concurrent keep-alive clients hammer one GET for `durationSec`. */
-export function load(url: string, key: string, durationSec: number, connections = 10): Promise<LoadResult> {
+/**
+ * `connections` concurrent keep-alive clients hammer one GET for `durationSec`; with `nextPath`,
+ * each request asks for the path it returns instead (e.g. a different page every time).
+ */
+export function load(
+  url: string,
+  key: string,
+  durationSec: number,
+  connections = 10,
+  nextPath?: () => string,
+): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
+    const requests = nextPath
+      ? [{ setupRequest: (req: { path: string }) => ({ ...req, path: nextPath() }) }]
+      : undefined;
     autocannon(
-      { url, connections, duration: durationSec, headers: { authorization: `Bearer ${key}` } },
+      {
+        url,
+        connections,
+        duration: durationSec,
+        headers: { authorization: `Bearer ${key}` },
+        ...(requests ? { requests } : {}),
+      },
       (err, r) => {
         if (err) return reject(err);
         resolve({
