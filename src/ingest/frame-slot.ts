@@ -18,10 +18,20 @@ export class FrameSlot<T> {
   private full = false;
   private readonly waiters = new Set<() => void>();
   private readonly counts: FrameSlotStats = { received: 0, dropped: 0, taken: 0 };
+  /** Consumers blocked in next(), first come first served. */
+  private readonly takers: ((frame: T) => void)[] = [];
 
   /** Stores `frame`; returns the unconsumed frame it replaced (e.g. to recycle its buffer), if any. */
   put(frame: T): T | undefined {
     this.counts.received++;
+    const taker = this.takers.shift();
+    if (taker) {
+      // Straight to a consumer that is already waiting: a second frame arriving in the same tick
+      // (FFmpeg output is read in chunks) must not count the first as dropped.
+      this.counts.taken++;
+      taker(frame);
+      return undefined;
+    }
     const replaced = this.full ? this.frame : undefined;
     if (this.full) this.counts.dropped++;
     this.frame = frame;
@@ -63,6 +73,28 @@ export class FrameSlot<T> {
         resolve();
       };
       this.waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * The next frame: the one in the slot, or the next one put. Rejects with the signal's reason
+   * when `signal` aborts (the consumer is then forgotten, so nothing accumulates).
+   */
+  next(signal?: AbortSignal): Promise<T> {
+    if (this.full) return Promise.resolve(this.take() as T);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.takers.indexOf(give);
+        if (i >= 0) this.takers.splice(i, 1);
+        reject(signal?.reason);
+      };
+      const give = (frame: T): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(frame);
+      };
+      this.takers.push(give);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -53,13 +53,12 @@ export class AnalysisLoop {
     const signal = this.abort.signal;
     let previous: Promise<void> = Promise.resolve();
     while (!signal.aborted) {
+      let frame: VideoFrame;
       try {
-        await this.slot.waitForFrame(signal);
+        frame = await this.slot.next(signal);
       } catch {
         break;
       }
-      const frame = this.slot.take();
-      if (!frame) continue;
       let staged: StagedAnalysis;
       try {
         staged = this.handle(frame);

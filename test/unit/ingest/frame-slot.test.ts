@@ -85,4 +85,30 @@ describe('FrameSlot', () => {
     await waiting;
     expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
   });
+
+  it('next() hands a frame straight to a waiting consumer: two puts in one tick drop nothing', async () => {
+    const slot = new FrameSlot<number>();
+    const first = slot.next();
+    slot.put(1);
+    slot.put(2); // same tick, before the consumer resumed
+    expect(await first).toBe(1);
+    expect(await slot.next()).toBe(2);
+    expect(slot.stats).toEqual({ received: 2, dropped: 0, taken: 2 });
+    // With nobody waiting, the newest frame still replaces the older one.
+    slot.put(3);
+    slot.put(4);
+    expect(await slot.next()).toBe(4);
+    expect(slot.stats).toEqual({ received: 4, dropped: 1, taken: 3 });
+  });
+
+  it('next() rejects with the abort reason and forgets the consumer', async () => {
+    const slot = new FrameSlot<number>();
+    const ac = new AbortController();
+    const waiting = slot.next(ac.signal);
+    ac.abort(new Error('stream stopped'));
+    await expect(waiting).rejects.toThrow('stream stopped');
+    slot.put(1); // kept in the slot, not handed to the forgotten consumer
+    expect(slot.take()).toBe(1);
+    await expect(slot.next(ac.signal)).rejects.toThrow('stream stopped');
+  });
 });
