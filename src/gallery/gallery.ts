@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { ArgusConfig } from '../config/config-schema';
 import type { AnalyzedFace } from '../domain/face';
 import type { RgbImage } from '../domain/image';
-import { ArgusError, toArgusError } from '../errors/argus-error';
+import { ArgusError } from '../errors/argus-error';
 import { decodeImage } from '../images/decode-image';
-import {
-  adoptBuiltIndex,
-  type BackgroundIndexBuild,
-  interimIndex,
-  runBackgroundBuilds,
-} from './background-index-build';
 import { fmrAt } from './calibration';
 import { type ActiveTable, activeFmrTable } from './calibration-file';
 import { checkEmbedding } from './embedding-check';
+import { EXACT_WHILE_BUILDING, type GalleryDeps } from './gallery-deps';
 import { readImageInput } from './gallery-images';
-import type { GalleryStore, InsertedTemplates, Written } from './gallery-store';
+import { GalleryIndex } from './gallery-index';
+import type { InsertedTemplates, Written } from './gallery-store';
 import type {
   Actor,
   DeletionResult,
   EnrolResult,
-  GalleryLogger,
   GalleryStats,
   Identity,
   IdentityInput,
@@ -35,7 +28,6 @@ import type {
   TemplateInput,
 } from './gallery-types';
 import { type NormalisedIdentity, normaliseIdentityInput, requiredText } from './identity-input';
-import { type IndexProgress, openIndex, type SyncedIndex, syncIndex } from './index-sync';
 import { searchMatches } from './match-policy';
 import {
   type Candidate,
@@ -46,39 +38,11 @@ import {
   noUsableImage,
   settleOutcomes,
 } from './template-intake';
-import type { VectorIndexFactory } from './vector-index';
 import { WatchlistLabels } from './watchlist-labels';
 
+export { EXACT_WHILE_BUILDING, type GalleryDeps } from './gallery-deps';
 export type { Actor, GalleryLogger, GalleryStats } from './gallery-types';
 export type { FaceSource } from './template-intake';
-
-export interface GalleryDeps {
-  store: GalleryStore;
-  indexFactory: VectorIndexFactory;
-  config: Readonly<ArgusConfig>;
-  /** The embedding model this process produces embeddings with. */
-  embedder: { modelId: string; dim: number };
-  /** Where the index and calibration live (beside the database). */
-  dir: string;
-  /** Started on first use: list, remove and stats never load the models. */
-  faces?: () => Promise<FaceSource>;
-  onIndexProgress?: IndexProgress;
-  logger?: GalleryLogger;
-  /**
-   * Build the HNSW index in a worker thread instead of in the constructor (`argus serve`): until
-   * it is swapped in, galleries of up to EXACT_WHILE_BUILDING templates are searched exactly and
-   * bigger ones refuse searches with ARGUS_E_GALLERY_INDEX_BUILDING.
-   */
-  indexInBackground?: boolean;
-  /** Default EXACT_WHILE_BUILDING (tests lower it to see the 'building' state). */
-  exactWhileBuilding?: number;
-}
-
-/**
- * Largest gallery searched exactly while its index builds: ~5 ms of CPU per query at this size,
- * tolerable for the minutes a build takes; beyond it a query would stall the event loop.
- */
-export const EXACT_WHILE_BUILDING = 10_000;
 
 /**
  * The gallery: who is on the watchlists, and who a face looks like. Used by the CLI now and the
@@ -88,15 +52,10 @@ export const EXACT_WHILE_BUILDING = 10_000;
  */
 export class Gallery {
   private policyOverride: { threshold: number; margin: number } | undefined;
-  private synced: SyncedIndex;
-  private dirty = false;
   private table: ActiveTable;
   private faceSource: Promise<FaceSource> | undefined;
   private readonly watchlists: WatchlistLabels;
-  /** What sync() rebuilds with: the HNSW factory, or the exact one while a worker builds. */
-  private syncFactory: VectorIndexFactory;
-  private build: BackgroundIndexBuild | undefined;
-  private closed = false;
+  private readonly index: GalleryIndex;
   /** Settles when the index is in place (at once unless it is built in the background). */
   readonly indexReady: Promise<void>;
 
@@ -104,58 +63,12 @@ export class Gallery {
     const { store } = deps;
     this.table = activeFmrTable(deps.dir, store.modelId);
     this.watchlists = new WatchlistLabels((names) => store.labelsOnWatchlists(names));
-    if (deps.indexInBackground) {
-      const interim = interimIndex(store, deps.exactWhileBuilding ?? EXACT_WHILE_BUILDING);
-      this.synced = interim.synced;
-      this.syncFactory = interim.factory;
-      this.indexReady = this.buildInBackground();
-      return;
-    }
-    this.syncFactory = deps.indexFactory;
-    this.indexReady = Promise.resolve();
-    this.synced = openIndex(store, deps.indexFactory, this.indexDir, deps.onIndexProgress);
-    this.dirty = this.synced.state !== 'loaded';
-    if (this.synced.state === 'rebuilt' || this.synced.state === 'caught-up') {
-      deps.logger?.info(
-        { state: this.synced.state, reason: this.synced.reason, templates: this.synced.index.size() },
-        'gallery index brought in step with the database',
-      );
-    }
-  }
-
-  /** True while a worker builds the index and searches use the interim one. */
-  private get interim(): boolean {
-    return this.synced.state === 'exact' || this.synced.state === 'building';
-  }
-
-  /** Builds the index in a worker thread and swaps it in (see background-index-build.ts). */
-  private async buildInBackground(): Promise<void> {
-    const { store, config, logger } = this.deps;
-    const job = {
-      database: store.file,
-      indexDir: this.indexDir,
-      modelId: store.modelId,
-      dim: store.dim,
-      busyTimeoutMs: config.gallery.busyTimeoutMs,
-      hnsw: config.gallery.hnsw,
-    };
-    await runBackgroundBuilds(job, {
-      ...(this.deps.onIndexProgress ? { onProgress: this.deps.onIndexProgress } : {}),
-      ...(logger ? { logger } : {}),
-      closed: () => this.closed,
-      started: (build) => {
-        this.build = build;
-      },
-      adopt: (done) => {
-        const adopted = adoptBuiltIndex(done, store, this.deps.indexFactory, this.indexDir);
-        if (!adopted) return undefined;
-        this.synced = adopted;
-        this.syncFactory = this.deps.indexFactory;
-        this.dirty = adopted.stamp.generation !== done.stamp.generation;
-        this.watchlists.clear();
-        return adopted;
-      },
+    this.index = new GalleryIndex({
+      ...deps,
+      exactWhileBuilding: deps.exactWhileBuilding ?? EXACT_WHILE_BUILDING,
+      onAdopted: () => this.watchlists.clear(),
     });
+    this.indexReady = this.index.ready;
   }
 
   get modelId(): string {
@@ -163,11 +76,7 @@ export class Gallery {
   }
 
   get indexState(): { state: string; reason?: string } {
-    return { state: this.synced.state, ...(this.synced.reason ? { reason: this.synced.reason } : {}) };
-  }
-
-  private get indexDir(): string {
-    return path.join(this.deps.dir, 'index');
+    return this.index.state;
   }
 
   private get cfg() {
@@ -220,10 +129,10 @@ export class Gallery {
     const { by, reason } = this.validActor(actor);
     const deletedAt = new Date().toISOString();
     const w = this.deps.store.deleteIdentity(id, by, reason, deletedAt);
-    this.follow(w, () => {
-      for (const label of w.result.labels) this.synced.index.remove(label);
+    this.index.follow(w, (index) => {
+      for (const label of w.result.labels) index.remove(label);
     });
-    this.persistAfterErasure();
+    this.index.persistAfterErasure();
     return {
       identityId: id,
       templates: w.result.labels.length,
@@ -235,8 +144,8 @@ export class Gallery {
   removeTemplate(templateId: number, actor: Actor): { templateId: number; identityId: string } {
     const { by, reason } = this.validActor(actor);
     const w = this.deps.store.deleteTemplate(templateId, by, reason, new Date().toISOString());
-    this.follow(w, () => this.synced.index.remove(templateId));
-    this.persistAfterErasure();
+    this.index.follow(w, (index) => index.remove(templateId));
+    this.index.persistAfterErasure();
     return { templateId, identityId: w.result.identityId };
   }
 
@@ -294,16 +203,14 @@ export class Gallery {
     const o: SearchOptions = typeof opts === 'string' ? { modelId: opts } : opts;
     this.assertModel(o.modelId);
     const q = checkEmbedding(v, this.deps.store.dim);
-    this.sync();
-    const allowed = o.watchlists?.length
-      ? this.watchlists.labels(o.watchlists, this.synced.stamp.generation)
-      : undefined;
-    const size = allowed ? allowed.size : this.synced.index.size();
+    const { index, generation } = this.index.current();
+    const allowed = o.watchlists?.length ? this.watchlists.labels(o.watchlists, generation) : undefined;
+    const size = allowed ? allowed.size : index.size();
     if (size === 0) return [];
     const want = Math.max(1, Math.min(k, 100));
     // More templates than identities asked for: an identity may hold several of the best templates.
     const kt = Math.min(want * 2 + 1, size);
-    const hits = this.synced.index.search(q, kt, allowed);
+    const hits = index.search(q, kt, allowed);
     return searchMatches(hits, this.deps.store.identitiesOfLabels(hits.map((h) => h.label)), {
       want,
       // Fewer candidates than templates: an identity beyond them may score up to the last one.
@@ -370,7 +277,7 @@ export class Gallery {
       ...counts,
       modelId: this.deps.store.modelId,
       dim: this.deps.store.dim,
-      index: { size: this.synced.index.size(), ...this.indexState },
+      index: { size: this.index.size(), ...this.indexState },
       bytes: { database: size(this.deps.store.file), wal: size(`${this.deps.store.file}-wal`) },
       fmrTable: {
         origin: this.table.origin,
@@ -382,8 +289,7 @@ export class Gallery {
 
   /** Live labels of the vector index, after bringing it in step (tests and consistency checks). */
   indexLabels(): number[] {
-    this.sync();
-    return this.synced.index.labels();
+    return this.index.current().index.labels();
   }
 
   /** Re-reads calibration.json (after `calibrate`). */
@@ -393,66 +299,19 @@ export class Gallery {
 
   /** Saves the index if it changed since it was loaded or saved. */
   saveIndex(): void {
-    // The interim index is not saved: the worker saves the real one.
-    if (this.interim || !this.dirty || this.deps.store.modelId !== this.deps.embedder.modelId) return;
-    this.sync();
-    this.synced.index.save(this.indexDir, this.synced.stamp);
-    this.dirty = false;
+    this.index.save();
   }
 
   /** Saves the index (unless told not to: tests that want the files as a crash left them) and closes. */
   async close(o: { saveIndex?: boolean } = {}): Promise<void> {
-    this.closed = true;
-    await this.build?.close();
     try {
-      if (o.saveIndex !== false) this.saveIndex();
-    } catch (err) {
-      // The index is derived data: failing to save it costs a rebuild at the next start, nothing more.
-      this.deps.logger?.warn({ err: toArgusError(err) }, 'gallery index not saved; it will be rebuilt');
+      await this.index.close(o);
     } finally {
       this.deps.store.close();
     }
   }
 
   // ---- internals ----
-
-  private sync(): void {
-    if (this.synced.state === 'building') return;
-    const before = this.synced;
-    this.synced = syncIndex(before, this.deps.store, this.syncFactory, this.deps.onIndexProgress);
-    if (this.synced !== before) this.dirty = true;
-  }
-
-  /** Applies a committed write to the index; the index only counts as in step if it was before. */
-  private follow<T>(w: Written<T>, apply: () => void): void {
-    const inStep = w.generationBefore === this.synced.stamp.generation;
-    try {
-      apply();
-      if (inStep) this.synced = { ...this.synced, stamp: w.after };
-    } catch (err) {
-      // Committed is committed: an index that failed to follow is rebuilt at the next sync.
-      this.synced = { ...this.synced, stamp: { ...this.synced.stamp, generation: -1 } };
-      this.deps.logger?.warn(
-        { err: toArgusError(err) },
-        'gallery index did not follow a write; rebuilding later',
-      );
-    }
-    this.dirty = true;
-  }
-
-  /** After an erasure no saved index may keep the vector: save the scrubbed index, or drop the file. */
-  private persistAfterErasure(): void {
-    try {
-      if (this.deps.store.modelId !== this.deps.embedder.modelId) throw new Error('other model');
-      // While a worker builds, any saved file predates this erasure: drop it (the worker's result
-      // is checked against the erasure count before it is used).
-      if (this.interim) throw new Error('interim index');
-      this.dirty = true;
-      this.saveIndex();
-    } catch {
-      this.deps.indexFactory.discard(this.indexDir);
-    }
-  }
 
   private assertModel(modelId = this.deps.embedder.modelId): void {
     const { store, embedder } = this.deps;
@@ -549,9 +408,9 @@ export class Gallery {
     outcomes: Array<ImageOutcome | undefined>,
     candidates: Candidate[],
   ): EnrolResult {
-    this.follow(w, () => {
+    this.index.follow(w, (index) => {
       w.result.ids.forEach((label, i) => {
-        if (label !== null) this.synced.index.add(label, candidates[i]!.template.embedding);
+        if (label !== null) index.add(label, candidates[i]!.template.embedding);
       });
     });
     const { added, images } = settleOutcomes(w.result.ids, outcomes, candidates);
