@@ -13,6 +13,7 @@ import { fivePointsFrom68, landmarkPlausibility } from './landmarks/five-points'
 import { cropPointsToImage, landmarkCrop } from './landmarks/landmark-crop';
 import { MipChain } from './preprocess/mip-chain';
 import { resizeToTensor } from './preprocess/resize-to-tensor';
+import { TensorPool } from './preprocess/tensor-pool';
 import { combineQuality, poseScore, sharpnessScore, sizeScore } from './quality/face-quality';
 
 export interface EngineOptions {
@@ -52,6 +53,7 @@ const CANDIDATE_SLACK = 1.2;
 export class FaceEngine {
   private lastImage: RgbImage | undefined;
   private lastMips: MipChain | undefined;
+  private readonly tensors = new TensorPool();
 
   constructor(
     private readonly models: FaceModels,
@@ -72,7 +74,8 @@ export class FaceEngine {
     const all: Detection[] = [];
     for (const level of levels) {
       const { image, factor } = mips.pick(level.scale);
-      const input = new Float32Array(3 * level.inputWidth * level.inputHeight);
+      // resizeToTensor writes every element (content and padding), so a reused buffer is safe.
+      const input = this.tensors.take(3 * level.inputWidth * level.inputHeight);
       resizeToTensor(
         image,
         {
@@ -88,7 +91,13 @@ export class FaceEngine {
         det.spec,
         input,
       );
-      const { scores, regression } = await det.infer(input, level.inputHeight, level.inputWidth);
+      let out: { scores: Float32Array; regression: Float32Array };
+      try {
+        out = await det.infer(input, level.inputHeight, level.inputWidth);
+      } finally {
+        this.tensors.give(input);
+      }
+      const { scores, regression } = out;
       const priors = generatePriors(level.inputWidth, level.inputHeight, det.priors);
       if (scores.length !== (priors.length / 4) * 2 || regression.length !== priors.length) {
         throw new Error(
@@ -225,7 +234,7 @@ export class FaceEngine {
     const result: Float32Array[] = [];
     for (let start = 0; start < faces.length; start += this.options.embedBatchSize) {
       const batch = faces.slice(start, start + this.options.embedBatchSize);
-      const input = new Float32Array(per * batch.length);
+      const input = this.tensors.take(per * batch.length);
       batch.forEach((f, i) => {
         resizeToTensor(
           f,
@@ -235,7 +244,12 @@ export class FaceEngine {
           i * per,
         );
       });
-      const out = await emb.infer(input, batch.length);
+      let out: Float32Array;
+      try {
+        out = await emb.infer(input, batch.length);
+      } finally {
+        this.tensors.give(input);
+      }
       l2NormalizeRows(out, emb.dim);
       for (let i = 0; i < batch.length; i++) result.push(out.slice(i * emb.dim, (i + 1) * emb.dim));
     }
