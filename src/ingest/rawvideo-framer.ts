@@ -23,7 +23,11 @@ export class RawVideoFramer {
   private bytesIn = 0;
   private frames = 0;
 
-  constructor(readonly frameBytes: number) {
+  /** `allocate` gives a frameBytes-long buffer for a frame that spans chunks (default: a new SharedArrayBuffer). */
+  constructor(
+    readonly frameBytes: number,
+    private readonly allocate: () => Buffer = () => Buffer.from(new SharedArrayBuffer(frameBytes)),
+  ) {
     if (!Number.isInteger(frameBytes) || frameBytes <= 0) {
       throw new ArgusError('ARGUS_E_INTERNAL', {
         reason: `frameBytes must be a positive integer, got ${frameBytes}`,
@@ -51,7 +55,7 @@ export class RawVideoFramer {
     }
     if (offset < chunk.length) {
       // On shared memory: vision workers then read the frame where it is (no per-frame copy).
-      this.partial = Buffer.from(new SharedArrayBuffer(this.frameBytes));
+      this.partial = this.allocate();
       this.partialLength = chunk.copy(this.partial, 0, offset);
     }
     this.frames += out.length;

@@ -9,6 +9,7 @@ import { type FfmpegProcess, spawnFfmpeg } from './ffmpeg/ffmpeg-process';
 import { parseInputCodec } from './ffmpeg/input-codec-parser';
 import { OutputSizeParser } from './ffmpeg/output-size-parser';
 import { ffmpegInputFor, waitsForPublisher } from './ffmpeg-input-for';
+import { FrameBufferPool } from './frame-buffer-pool';
 import { FrameSlot } from './frame-slot';
 import { RawVideoFramer } from './rawvideo-framer';
 import { redactText, redactUrl } from './redact-url';
@@ -191,6 +192,7 @@ export class StreamSupervisor {
     const sizeParser = new OutputSizeParser();
     let inInput = false;
     let framer: RawVideoFramer | undefined;
+    let pool: FrameBufferPool | undefined;
     let size: { width: number; height: number } | undefined;
     const pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -211,7 +213,9 @@ export class StreamSupervisor {
         size = s;
         this.info.width = s.width;
         this.info.height = s.height;
-        framer = new RawVideoFramer(s.width * s.height * 3);
+        pool = new FrameBufferPool(s.width * s.height * 3);
+        const frames = pool;
+        framer = new RawVideoFramer(frames.frameBytes, () => frames.take());
         for (const chunk of pending.splice(0)) onChunk(chunk);
       }
     });
@@ -229,6 +233,7 @@ export class StreamSupervisor {
       const frames = framer.push(chunk);
       for (const data of frames) {
         const putAt = this.now();
+        const recycle = pool;
         const frame: VideoFrame = {
           streamId: this.options.id,
           seq: ++this.seq,
@@ -239,6 +244,7 @@ export class StreamSupervisor {
           data: sharesChunk(data, chunk) ? Buffer.from(data) : data,
           capturedAt: frameStartAt ?? putAt,
           putAt,
+          ...(recycle ? { release: () => recycle.release(data) } : {}),
         };
         frameStartAt = t;
         lastFrameAt = putAt;
@@ -246,7 +252,8 @@ export class StreamSupervisor {
         if (this.info.ttffMs === undefined) this.info.ttffMs = putAt - this.startedAt;
         if (framesThisProc === 1) feed?.firstFrameDecoded();
         this.backoff.markHealthy(putAt);
-        this.slot.put(frame);
+        // A frame replaced before anyone took it is read by no one.
+        this.slot.put(frame)?.release?.();
         this.dispatch({ type: 'frame' });
         for (const l of this.frameListeners) l(frame);
       }

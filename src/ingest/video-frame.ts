@@ -14,4 +14,9 @@ export interface VideoFrame {
   capturedAt: number;
   /** When the frame was complete and put in the slot (epoch ms); `putAt - capturedAt` is framing latency. */
   putAt: number;
+  /**
+   * Hands `data` back for reuse (see FrameBufferPool); call once nothing reads it any more, at most
+   * once. Absent for frames whose memory is not recycled; never calling it is always safe.
+   */
+  release?: () => void;
 }

@@ -162,9 +162,14 @@ export class StreamRuntime {
     const detected = this.analysis.detect(ref);
     const previous = this.secondStage;
     const finished = (async () => {
-      const d = await detected;
-      await previous;
-      this.record(frame, await this.analysis.finish(ref, frame.capturedAt, d));
+      try {
+        const d = await detected;
+        await previous;
+        this.record(frame, await this.analysis.finish(ref, frame.capturedAt, d));
+      } finally {
+        // Both stages are done with the pixels (alert crops are copies): the buffer may be reused.
+        frame.release?.();
+      }
     })();
     this.secondStage = finished.catch(() => undefined);
     return { firstStage: detected, finished };
