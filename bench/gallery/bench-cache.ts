@@ -1,7 +1,9 @@
 /**
- * The gallery benchmark's build cache (bench/.cache/gallery/KEY, ignored by git): slice vectors,
- * HNSW shards, exact ground truth and a manifest of what is done, so a long build resumes and a
- * measurement reuses it.
+ * The gallery benchmark's build cache (bench/.cache/gallery/, ignored by git). The data set
+ * (vector slices, exact ground truth) depends only on the size, generator and queries, so it
+ * lives in a data folder shared by every index design; each design (shards, M, efConstruction)
+ * keeps its HNSW files and build manifest in a subfolder. A long build resumes and a new design
+ * reuses the data and ground truth.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,12 @@ export interface BuildConfig {
   measureQueries: number;
 }
 
+/**
+ * The data is generated and scanned for ground truth in this many slices, one worker thread
+ * each; fixed (not the core count) so the cache key does not depend on the machine.
+ */
+export const DATA_SLICES = 2;
+
 export interface BuildManifest {
   config: BuildConfig;
   genMs: Record<string, number>;
@@ -34,6 +42,11 @@ export interface BuildManifest {
   truthMs?: number;
 }
 
+interface DataManifest {
+  genMs: Record<string, number>;
+  truthMs?: number;
+}
+
 export interface Truth {
   queryIds: number[];
   best: number[];
@@ -42,7 +55,17 @@ export interface Truth {
   ownSim: number[];
 }
 
+function splitRange(n: number, parts: number): Array<[number, number]> {
+  return Array.from({ length: parts }, (_, s) => [
+    Math.floor((s * n) / parts),
+    Math.floor(((s + 1) * n) / parts),
+  ]);
+}
+
 export class BenchCache {
+  /** Vector slices, ground truth and their timings: shared by every index design. */
+  readonly dataDir: string;
+  /** This design's shards and build manifest. */
   readonly dir: string;
 
   constructor(readonly config: BuildConfig) {
@@ -51,20 +74,31 @@ export class BenchCache {
     // The cache holds gigabytes of derived data: never commit it.
     if (!existsSync(path.join(root, '.gitignore'))) writeFileSync(path.join(root, '.gitignore'), '*\n');
     const c = config;
-    const key = `n${c.n}-s${c.shards}-m${c.m}-efc${c.efConstruction}-l${c.params.latent}-seed${c.seed}-q${c.tuningQueries}+${c.measureQueries}`;
-    this.dir = path.join(root, 'gallery', key);
+    this.dataDir = path.join(
+      root,
+      'gallery',
+      `n${c.n}-l${c.params.latent}-seed${c.seed}-q${c.tuningQueries}+${c.measureQueries}-v${DATA_SLICES}`,
+    );
+    this.dir = path.join(this.dataDir, `s${c.shards}-m${c.m}-efc${c.efConstruction}`);
     mkdirSync(this.dir, { recursive: true });
   }
 
-  bounds(): Array<[number, number]> {
-    const { n, shards } = this.config;
-    return Array.from({ length: shards }, (_, s) => [
-      Math.floor((s * n) / shards),
-      Math.floor(((s + 1) * n) / shards),
-    ]);
+  /** Label ranges of the data slices. */
+  sliceBounds(): Array<[number, number]> {
+    return splitRange(this.config.n, DATA_SLICES);
   }
-  vectors(s: number): string {
-    return path.join(this.dir, `vectors-${s}.f32`);
+  /** Label ranges of the index shards. */
+  bounds(): Array<[number, number]> {
+    return splitRange(this.config.n, this.config.shards);
+  }
+  vectors(slice: number): string {
+    return path.join(this.dataDir, `vectors-${slice}.f32`);
+  }
+  /** The slices (file and label range) a label range is read from. */
+  slicesFor(start: number, end: number): Array<{ file: string; start: number; end: number }> {
+    return this.sliceBounds()
+      .map(([s, e], i) => ({ file: this.vectors(i), start: s, end: e }))
+      .filter((sl) => sl.start < end && sl.end > start);
   }
   shard(s: number): string {
     return path.join(this.dir, `shard-${s}.hnsw`);
@@ -72,23 +106,35 @@ export class BenchCache {
 
   manifest(): BuildManifest {
     const f = path.join(this.dir, 'manifest.json');
-    if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as BuildManifest;
-    return { config: this.config, genMs: {}, shards: {}, buildWallMs: null, buildLoadAverage: [] };
+    const data = this.dataManifest();
+    const base: BuildManifest = existsSync(f)
+      ? (JSON.parse(readFileSync(f, 'utf8')) as BuildManifest)
+      : { config: this.config, genMs: {}, shards: {}, buildWallMs: null, buildLoadAverage: [] };
+    return { ...base, genMs: data.genMs, ...(data.truthMs === undefined ? {} : { truthMs: data.truthMs }) };
   }
   saveManifest(m: BuildManifest): void {
-    this.writeJson('manifest.json', m);
+    const { genMs, truthMs, ...rest } = m;
+    this.writeJson(path.join(this.dataDir, 'data.json'), {
+      genMs,
+      ...(truthMs === undefined ? {} : { truthMs }),
+    });
+    this.writeJson(path.join(this.dir, 'manifest.json'), rest);
   }
 
   truth(): Truth | undefined {
-    const f = path.join(this.dir, 'truth.json');
+    const f = path.join(this.dataDir, 'truth.json');
     return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Truth) : undefined;
   }
   saveTruth(t: Truth): void {
-    this.writeJson('truth.json', t);
+    this.writeJson(path.join(this.dataDir, 'truth.json'), t);
   }
 
-  private writeJson(name: string, value: unknown): void {
-    const f = path.join(this.dir, name);
+  private dataManifest(): DataManifest {
+    const f = path.join(this.dataDir, 'data.json');
+    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as DataManifest) : { genMs: {} };
+  }
+
+  private writeJson(f: string, value: unknown): void {
     writeFileSync(`${f}.tmp`, `${JSON.stringify(value)}\n`);
     renameSync(`${f}.tmp`, f);
   }

@@ -22,7 +22,8 @@ export type ShardRequest =
       op: 'build';
       start: number;
       end: number;
-      vectors: string;
+      /** The data slices holding labels start..end-1. */
+      slices: Array<{ file: string; start: number; end: number }>;
       m: number;
       efConstruction: number;
       capacity: number;
@@ -87,10 +88,18 @@ function build(req: Extract<ShardRequest, { op: 'build' }>): ShardReply {
   let t = performance.now();
   // Read first (not timed as build): a gallery builds from embeddings it already holds.
   const n = req.end - req.start;
-  const file = readFileSync(req.vectors);
-  if (file.length !== n * DIM * 4)
-    throw new Error(`slice file has ${file.length} bytes, expected ${n * DIM * 4}`);
-  const rows = new Float32Array(file.buffer, file.byteOffset, n * DIM);
+  const rows = new Float32Array(n * DIM);
+  for (const sl of req.slices) {
+    const file = readFileSync(sl.file);
+    if (file.length !== (sl.end - sl.start) * DIM * 4)
+      throw new Error(`slice file has ${file.length} bytes, expected ${(sl.end - sl.start) * DIM * 4}`);
+    const from = Math.max(sl.start, req.start);
+    const to = Math.min(sl.end, req.end);
+    rows.set(
+      new Float32Array(file.buffer, file.byteOffset + (from - sl.start) * DIM * 4, (to - from) * DIM),
+      (from - req.start) * DIM,
+    );
+  }
   const readMs = performance.now() - t;
   t = performance.now();
   const cpu0 = threadCpuMs();

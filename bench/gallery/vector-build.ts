@@ -1,7 +1,8 @@
 /**
- * Build phase of the gallery benchmark: generates the synthetic gallery, builds its HNSW shards
- * in parallel worker threads (one per shard) and computes exact ground truth, all into the cache
- * (bench-cache.ts). Resumable: finished steps are skipped.
+ * Build phase of the gallery benchmark: generates the synthetic gallery and its exact ground
+ * truth in parallel worker threads (one per data slice), then builds the HNSW shards (one worker
+ * thread per shard, all at once), all into the cache (bench-cache.ts). Resumable: finished steps
+ * are skipped.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -36,19 +37,28 @@ async function runOnWorkers(wd: ShardWorkerData, reqs: ShardRequest[]): Promise<
   }
 }
 
-export async function runVectorBuild(config: BuildConfig, log: (m: string) => void): Promise<BenchCache> {
+/**
+ * Generates the data and its exact ground truth (both shared by every design), then builds this
+ * design's shards unless `dataOnly`.
+ */
+export async function runVectorBuild(
+  config: BuildConfig,
+  log: (m: string) => void,
+  dataOnly = false,
+): Promise<BenchCache> {
   const cache = new BenchCache(config);
   const man = cache.manifest();
   const wd: ShardWorkerData = { seed: config.seed, params: config.params };
   const bounds = cache.bounds();
+  const slices = cache.sliceBounds();
   const tag = `n=${config.n}`;
   log(`${tag}: cache ${cache.dir}`);
 
-  const toGen = bounds.map((_, s) => s).filter((s) => !existsSync(cache.vectors(s)));
+  const toGen = slices.map((_, s) => s).filter((s) => !existsSync(cache.vectors(s)));
   if (toGen.length > 0) {
     const replies = await runOnWorkers(
       wd,
-      toGen.map((s) => ({ op: 'gen', start: bounds[s]![0], end: bounds[s]![1], file: cache.vectors(s) })),
+      toGen.map((s) => ({ op: 'gen', start: slices[s]![0], end: slices[s]![1], file: cache.vectors(s) })),
     );
     toGen.forEach((s, i) => {
       man.genMs[s] = (replies[i] as Extract<ShardReply, { op: 'gen' }>).ms;
@@ -57,57 +67,13 @@ export async function runVectorBuild(config: BuildConfig, log: (m: string) => vo
     log(`${tag}: generated slices ${toGen.join(',')}`);
   }
 
-  const toBuild = bounds.map((_, s) => s).filter((s) => !existsSync(cache.shard(s)));
-  if (toBuild.length > 0) {
-    log(`${tag}: building shards ${toBuild.join(',')} in ${toBuild.length} worker threads`);
-    man.buildStartedAt = new Date().toISOString();
-    man.buildNice = os.getPriority();
-    man.buildLoadAverage = [round(os.loadavg()[0] ?? 0)];
-    const loadTimer = setInterval(() => man.buildLoadAverage.push(round(os.loadavg()[0] ?? 0)), 60_000);
-    const t = performance.now();
-    try {
-      const replies = await runOnWorkers(
-        wd,
-        toBuild.map((s) => ({
-          op: 'build',
-          start: bounds[s]![0],
-          end: bounds[s]![1],
-          vectors: cache.vectors(s),
-          m: config.m,
-          efConstruction: config.efConstruction,
-          // Room for the add-one-template measurement and ordinary growth without a resize.
-          capacity: Math.ceil((bounds[s]![1] - bounds[s]![0]) * 1.02) + 1000,
-          file: cache.shard(s),
-        })),
-      );
-      toBuild.forEach((s, i) => {
-        const r = replies[i] as Extract<ShardReply, { op: 'build' }>;
-        man.shards[s] = {
-          insertMs: r.insertMs,
-          insertCpuMs: r.insertCpuMs,
-          writeMs: r.writeMs,
-          readMs: r.readMs,
-          finishedAt: new Date().toISOString(),
-        };
-      });
-    } finally {
-      clearInterval(loadTimer);
-    }
-    const slowestRead = Math.max(...toBuild.map((s) => man.shards[s]!.readMs));
-    // Wall time of insert + write (the slowest worker's slice read is not part of a gallery build).
-    man.buildWallMs = toBuild.length === bounds.length ? performance.now() - t - slowestRead : null;
-    man.buildLoadAverage.push(round(os.loadavg()[0] ?? 0));
-    cache.saveManifest(man);
-    log(`${tag}: built in ${round((man.buildWallMs ?? 0) / 1000, 1)} s`);
-  }
-
   if (!cache.truth()) {
     const total = config.tuningQueries + config.measureQueries;
     const q = makeQueries(config.n, total, config.seed, config.params);
     const t = performance.now();
     const parts = (await runOnWorkers(
       wd,
-      bounds.map(([start], s) => ({
+      slices.map(([start], s) => ({
         op: 'truth',
         start,
         vectors: cache.vectors(s),
@@ -147,5 +113,51 @@ export async function runVectorBuild(config: BuildConfig, log: (m: string) => vo
     cache.saveManifest(man);
     log(`${tag}: exact ground truth for ${total} queries in ${round(man.truthMs / 1000, 1)} s`);
   }
+  if (dataOnly) return cache;
+
+  const toBuild = bounds.map((_, s) => s).filter((s) => !existsSync(cache.shard(s)));
+  if (toBuild.length > 0) {
+    log(`${tag}: building shards ${toBuild.join(',')} in ${toBuild.length} worker threads`);
+    man.buildStartedAt = new Date().toISOString();
+    man.buildNice = os.getPriority();
+    man.buildLoadAverage = [round(os.loadavg()[0] ?? 0)];
+    const loadTimer = setInterval(() => man.buildLoadAverage.push(round(os.loadavg()[0] ?? 0)), 60_000);
+    const t = performance.now();
+    try {
+      const replies = await runOnWorkers(
+        wd,
+        toBuild.map((s) => ({
+          op: 'build',
+          start: bounds[s]![0],
+          end: bounds[s]![1],
+          slices: cache.slicesFor(bounds[s]![0], bounds[s]![1]),
+          m: config.m,
+          efConstruction: config.efConstruction,
+          // Room for the add-one-template measurement and ordinary growth without a resize.
+          capacity: Math.ceil((bounds[s]![1] - bounds[s]![0]) * 1.02) + 1000,
+          file: cache.shard(s),
+        })),
+      );
+      toBuild.forEach((s, i) => {
+        const r = replies[i] as Extract<ShardReply, { op: 'build' }>;
+        man.shards[s] = {
+          insertMs: r.insertMs,
+          insertCpuMs: r.insertCpuMs,
+          writeMs: r.writeMs,
+          readMs: r.readMs,
+          finishedAt: new Date().toISOString(),
+        };
+      });
+    } finally {
+      clearInterval(loadTimer);
+    }
+    const slowestRead = Math.max(...toBuild.map((s) => man.shards[s]!.readMs));
+    // Wall time of insert + write (the slowest worker's slice read is not part of a gallery build).
+    man.buildWallMs = toBuild.length === bounds.length ? performance.now() - t - slowestRead : null;
+    man.buildLoadAverage.push(round(os.loadavg()[0] ?? 0));
+    cache.saveManifest(man);
+    log(`${tag}: built in ${round((man.buildWallMs ?? 0) / 1000, 1)} s`);
+  }
+
   return cache;
 }

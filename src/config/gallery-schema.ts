@@ -29,25 +29,27 @@ const hnswSchema = z
       .int()
       .min(4)
       .max(128)
-      .default(16)
+      .default(32)
       .describe(
-        'HNSW graph degree (links per node). Higher: better recall, more memory (~8 bytes per link) and slower builds. See ../shared/MODELS.md "Search".',
+        'HNSW graph degree (links per node; 2m at the bottom layer). Higher: better recall at a given ef, more memory (4 bytes per link: ~0.26 KB per vector at 32, next to 2 KB of 512-D vector) and slower builds. On 100k face-like 512-D vectors (bench/results/gallery.json) 32 reached recall@1 0.995 at ef 96 (~2 ms of CPU per search) where 16 needed ef 256 (~3 ms), and two shards of 16 searched one after the other ~4.2 ms.',
       ),
     efConstruction: z
       .number()
       .int()
       .min(10)
       .max(2000)
-      .default(200)
-      .describe('HNSW candidate list while inserting. Higher: better graph, slower enrolment and rebuilds.'),
+      .default(100)
+      .describe(
+        'HNSW candidate list while inserting. Higher: better graph, slower enrolment and rebuilds. With m=32 on the benchmark (100k), 200 gave about the same recall as 100 (within the noise of 200 queries) for 1.6x the build time.',
+      ),
     ef: z
       .number()
       .int()
       .min(10)
       .max(5000)
-      .default(128)
+      .default(96)
       .describe(
-        'HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search.',
+        'HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search. With m=32 on 100k face-like 512-D vectors (bench/results/gallery.json): recall@1 0.94 at 32, 0.985 at 64, 0.995 at 96, 1.0 at 128, for ~1, 1.5, 2 and 2.5-3 ms of CPU per search. Larger galleries need a larger ef for the same recall: raise it with the gallery size and measure with `npm run bench:gallery`.',
       ),
     initialCapacity: z
       .number()
