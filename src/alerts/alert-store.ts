@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ArgusError } from '../errors/argus-error';
@@ -204,11 +204,32 @@ export class AlertStore {
     return this.get(id);
   }
 
-  /** Keeps `jpeg` as the alert's crop, replacing an older one. Throws ARGUS_E_NOT_FOUND. */
+  /**
+   * Keeps `jpeg` as the alert's crop, replacing an older one. Throws ARGUS_E_NOT_FOUND. Waits for
+   * an fsync on this thread: the server stages crops (stageCrop) and commits them instead.
+   */
   saveCrop(id: number, jpeg: Buffer): void {
     this.pages.clear();
     this.get(id);
     this.crops.write(id, jpeg);
+    this.db.prepare('UPDATE alerts SET has_crop = 1 WHERE id = ?').run(id);
+  }
+
+  /** Writes a crop to disk (durably, off the event loop) ahead of its alert; see commitCrop. */
+  stageCrop(jpeg: Buffer): Promise<string> {
+    return this.crops.stage(jpeg);
+  }
+
+  /** Makes a staged crop the alert's crop, replacing an older one. Throws ARGUS_E_NOT_FOUND. */
+  commitCrop(id: number, staged: string): void {
+    this.pages.clear();
+    try {
+      this.get(id);
+    } catch (err) {
+      rmSync(staged, { force: true });
+      throw err;
+    }
+    this.crops.commit(id, staged);
     this.db.prepare('UPDATE alerts SET has_crop = 1 WHERE id = ?').run(id);
   }
 

@@ -12,6 +12,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const CROP_RE = /^(\d+)\.jpg$/;
@@ -33,7 +34,36 @@ export class CropFiles {
     return path.join(this.dir, `${id}.jpg`);
   }
 
-  /** Writes (or replaces) the crop of one alert atomically. */
+  /**
+   * Writes `jpeg` to a temp file and fsyncs it off the event loop (an fsync here took tens of ms,
+   * stalling every stream); commit() then renames it into place. Returns the temp file's path.
+   */
+  async stage(jpeg: Buffer): Promise<string> {
+    const tmp = path.join(this.dir, `.0.${randomBytes(6).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(jpeg);
+      await fh.sync();
+      await fh.close();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return tmp;
+  }
+
+  /** Puts a staged crop in place as alert `id`'s (replacing an older one): a rename, no I/O wait. */
+  commit(id: number, staged: string): void {
+    try {
+      renameSync(staged, this.file(id));
+    } catch (err) {
+      rmSync(staged, { force: true });
+      throw err;
+    }
+  }
+
+  /** Writes (or replaces) the crop of one alert atomically, synchronously (tools and tests). */
   write(id: number, jpeg: Buffer): void {
     const tmp = path.join(this.dir, `.${id}.${randomBytes(6).toString('hex')}.tmp`);
     const fd = openSync(tmp, 'wx', 0o600);

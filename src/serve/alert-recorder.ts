@@ -26,13 +26,13 @@ export class AlertRecorder implements AlertSink {
   constructor(private readonly deps: AlertRecorderDeps) {}
 
   async alert(input: AlertInput, crop: CropImage | undefined): Promise<number> {
-    const jpeg = await this.encode(crop);
+    const { jpeg, staged } = await this.prepare(crop);
     const event = this.deps.hub.publish(
       (eventId) => this.withCrop(input, eventId, jpeg),
       (e) =>
         this.safely('record alert', () => {
           this.deps.store.insert(e);
-          if (jpeg) this.deps.store.saveCrop(e.eventId, jpeg);
+          if (staged) this.deps.store.commitCrop(e.eventId, staged);
         }),
     );
     this.deps.onAlert?.(event);
@@ -40,7 +40,7 @@ export class AlertRecorder implements AlertSink {
   }
 
   async update(alertId: number, input: AlertInput, crop: CropImage | undefined): Promise<void> {
-    const jpeg = await this.encode(crop);
+    const { jpeg, staged } = await this.prepare(crop);
     const event = this.deps.hub.publishUpdate(alertId, this.withCrop(input, alertId, jpeg), (e) =>
       this.safely('record alert update', () => {
         this.deps.store.update(alertId, {
@@ -53,10 +53,26 @@ export class AlertRecorder implements AlertSink {
           updatedTime: e.emitTime,
           eventId: e.eventId,
         });
-        if (jpeg) this.deps.store.saveCrop(alertId, jpeg);
+        if (staged) this.deps.store.commitCrop(alertId, staged);
       }),
     );
     this.deps.onAlert?.(event);
+  }
+
+  /**
+   * Encodes the crop and writes it to disk before the alert is published (so a client that fetches
+   * it at once finds it); only a rename is left for the moment the record is inserted. A crop that
+   * cannot be kept is left out of the alert altogether.
+   */
+  private async prepare(crop: CropImage | undefined): Promise<{ jpeg?: Buffer; staged?: string }> {
+    const jpeg = await this.encode(crop);
+    if (!jpeg) return {};
+    try {
+      return { jpeg, staged: await this.deps.store.stageCrop(jpeg) };
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message }, 'alert crop could not be written');
+      return {};
+    }
   }
 
   private async encode(crop: CropImage | undefined): Promise<Buffer | undefined> {

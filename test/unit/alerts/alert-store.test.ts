@@ -236,6 +236,28 @@ describe('AlertStore crops and retention', () => {
     }
   });
 
+  it('stageCrop writes a 0600 temp file off the event loop; commitCrop renames it into place', async () => {
+    const { dir, store } = openStore();
+    try {
+      store.insert(event(1));
+      const crops = alertStorePaths(dir).crops;
+      const staged = await store.stageCrop(jpeg(5));
+      expect(path.dirname(staged)).toBe(crops);
+      expect(statSync(staged).mode & 0o777).toBe(0o600);
+      expect(store.cropFile(1)).toBeUndefined(); // staged is not yet the alert's
+      store.commitCrop(1, staged);
+      expect(readFileSync(store.cropFile(1)!)).toEqual(jpeg(5));
+      expect(readdirSync(crops)).toEqual(['1.jpg']);
+      expect(store.get(1).hasCrop).toBe(true);
+      // An unknown alert: not found, and the staged file does not linger.
+      const orphan = await store.stageCrop(jpeg(6));
+      expect(code(() => store.commitCrop(77, orphan))).toBe('ARGUS_E_NOT_FOUND');
+      expect(readdirSync(crops)).toEqual(['1.jpg']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('purge: crops older than cropDays go (record stays), records older than recordDays go with crops', () => {
     const { dir, store } = openStore();
     try {
