@@ -15,7 +15,7 @@ export const pipelineSchema = z
       .int()
       .min(1)
       .max(100)
-      .default(3)
+      .default(5)
       .describe(
         "Run detection's finest pyramid level (the one for faces near vision.detector.minFaceSize, costlier than all the others together) on every Nth frame, and on every frame while a tracked face is small. A new small face is found at most N-1 frames late; 1 = always the full pyramid.",
       ),

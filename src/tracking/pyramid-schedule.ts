@@ -6,7 +6,7 @@ export interface PyramidScheduleOptions {
 }
 
 export const DEFAULT_PYRAMID_SCHEDULE_OPTIONS: Readonly<PyramidScheduleOptions> = Object.freeze({
-  fullEveryNFrames: 3,
+  fullEveryNFrames: 5,
   smallFaceMargin: 1.5,
 });
 

@@ -78,13 +78,14 @@ class RecordingSink implements AlertSink {
   }
 }
 
-function setup(budget = {}) {
+function setup(budget = {}, pyramid = { fullEveryNFrames: 3 }) {
   const vision = new ScriptedVision();
   const gallery = new ScriptedGallery();
   const sink = new RecordingSink();
   const analysis = new StreamAnalysis('cam1', vision, gallery, sink, {
     policy: { k: 2, n: 3, threshold: 0.4, margin: 0.05, instantThreshold: 0.9 },
     budget: { everyNFrames: 10, ...budget },
+    pyramid,
   });
   return { vision, gallery, sink, analysis };
 }
