@@ -155,7 +155,13 @@ async function main(): Promise<void> {
     // GET /v1/system (rolling 10-20 s window, polled every 5 s) during each serve-based part.
     event_loop_lag_p99_ms: lags.length ? Math.max(...lags) : null,
     event_loop_lag_p99_by_part_ms: lag,
+    event_loop_lag_p99_with_warmup_by_part_ms: {
+      serveLatencyRun: p.latency?.eventLoopLagP99MaxMsWithWarmup,
+      serveFrame100: p.frame100?.eventLoopLagP99MaxMsWithWarmup,
+    },
     definitions: {
+      event_loop_lag:
+        "worst p99 of the server's event-loop delay over its 10-20 s monitor windows during each part, in steady state (after the part's warm-up, as for alert latency); ..._with_warmup counts from the stream going live (first alerts, first use of every code path)",
       alert_latency:
         'client receive time - alert captureTime (frame leaving FFmpeg), same machine clock; first alerts only, after a 10 s warm-up',
       drop_ratio:
