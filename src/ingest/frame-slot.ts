@@ -16,7 +16,6 @@ export interface FrameSlotStats {
 export class FrameSlot<T> {
   private frame: T | undefined;
   private full = false;
-  private readonly waiters = new Set<() => void>();
   private readonly counts: FrameSlotStats = { received: 0, dropped: 0, taken: 0 };
   /** Consumers blocked in next(), first come first served. */
   private readonly takers: ((frame: T) => void)[] = [];
@@ -36,7 +35,6 @@ export class FrameSlot<T> {
     if (this.full) this.counts.dropped++;
     this.frame = frame;
     this.full = true;
-    for (const wake of [...this.waiters]) wake();
     return replaced;
   }
 
@@ -52,29 +50,6 @@ export class FrameSlot<T> {
 
   get hasFrame(): boolean {
     return this.full;
-  }
-
-  /**
-   * Resolves once a frame is in the slot (at once if one already is); it does not take it, so a
-   * consumer loop is `await slot.waitForFrame(signal); const f = slot.take()`. Rejects with the
-   * signal's reason when `signal` aborts; the waiter is then removed, so nothing accumulates.
-   */
-  waitForFrame(signal?: AbortSignal): Promise<void> {
-    if (this.full) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.waiters.delete(wake);
-        reject(signal?.reason);
-      };
-      const wake = (): void => {
-        this.waiters.delete(wake);
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.waiters.add(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   /**

@@ -26,21 +26,20 @@ describe('FrameSlot', () => {
     expect(slot.stats).toEqual({ received: 1_000_000, dropped: 999_999, taken: 1 });
   });
 
-  it('waitForFrame resolves at once when a frame is there, else on the next put', async () => {
+  it('next() resolves at once when a frame is there, else on the next put', async () => {
     const slot = new FrameSlot<string>();
     slot.put('a');
-    await expect(slot.waitForFrame()).resolves.toBeUndefined();
-    slot.take();
-    let woke = false;
-    const waiting = slot.waitForFrame().then(() => {
-      woke = true;
+    await expect(slot.next()).resolves.toBe('a');
+    let got: string | undefined;
+    const waiting = slot.next().then((f) => {
+      got = f;
     });
     await Promise.resolve();
-    expect(woke).toBe(false);
+    expect(got).toBeUndefined();
     slot.put('b');
     await waiting;
-    expect(woke).toBe(true);
-    expect(slot.take()).toBe('b');
+    expect(got).toBe('b');
+    expect(slot.hasFrame).toBe(false);
   });
 
   it('drives a consumer loop that is slower than the producer, with bounded latency', async () => {
@@ -48,8 +47,7 @@ describe('FrameSlot', () => {
     const seen: number[] = [];
     const consumer = (async () => {
       while (seen.at(-1) !== 99) {
-        await slot.waitForFrame();
-        seen.push(slot.take()!);
+        seen.push(await slot.next());
         await new Promise((r) => setImmediate(r));
       }
     })();
@@ -65,22 +63,11 @@ describe('FrameSlot', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
-  it('rejects with the abort reason and forgets the waiter', async () => {
-    const slot = new FrameSlot<number>();
-    const ac = new AbortController();
-    const waiting = slot.waitForFrame(ac.signal);
-    ac.abort(new Error('stream stopped'));
-    await expect(waiting).rejects.toThrow('stream stopped');
-    await expect(slot.waitForFrame(ac.signal)).rejects.toThrow('stream stopped');
-    slot.put(1); // no stale waiter to wake
-    expect(slot.take()).toBe(1);
-  });
-
   it('removes its abort listener once a frame arrives', async () => {
     const slot = new FrameSlot<number>();
     const ac = new AbortController();
     const removed = jest.spyOn(ac.signal, 'removeEventListener');
-    const waiting = slot.waitForFrame(ac.signal);
+    const waiting = slot.next(ac.signal);
     slot.put(1);
     await waiting;
     expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
