@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { packageRoot } from '../../src/util/package-root';
 import type { CrowdEnrolment } from '../../test/helpers/crowd-video';
+import { until } from '../../test/helpers/serve-process';
 import { spawnTracked, stopTracked } from './processes';
 
 const ROOT = packageRoot();
@@ -66,24 +67,6 @@ export interface Serve {
   ws: string;
   stop(): Promise<void>;
   output(): string;
-}
-
-function until<T>(what: string, ms: number, poll: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      let v: T | undefined;
-      try {
-        v = poll();
-      } catch (err) {
-        return reject(err);
-      }
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
 }
 
 export async function startServe(
