@@ -1,32 +1,8 @@
-import type { AlertEvent } from '../../../src/alerts/alert-messages';
 import { AlertPageCache } from '../../../src/alerts/alert-page-cache';
 import { AlertStore } from '../../../src/alerts/alert-store';
 import type { AlertPage, StoredAlert } from '../../../src/serve/service-ports';
+import { alertEvent as event, ALERT_T0 as T0 } from '../../helpers/alert-events';
 import { tempDir } from '../../helpers/gallery-fixtures';
-
-const T0 = Date.parse('2026-06-01T12:00:00.000Z');
-
-function event(id: number): AlertEvent {
-  const time = new Date(T0 + id * 1000).toISOString();
-  return {
-    v: 1,
-    type: 'alert',
-    eventId: id,
-    streamId: 'cam1',
-    captureTime: time,
-    emitTime: time,
-    trackId: String(id),
-    identity: { id: 'id_1', name: 'Person', watchlists: ['staff'] },
-    similarity: 0.6,
-    margin: 0.1,
-    fmr: 1e-5,
-    evidenceCount: 2,
-    box: { x: 10, y: 20, width: 30, height: 40 },
-    quality: 0.8,
-    modelId: 'arcface-r100',
-    review: 'pending',
-  };
-}
 
 function page(ids: number[]): AlertPage {
   return {

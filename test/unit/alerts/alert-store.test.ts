@@ -1,43 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AlertEvent } from '../../../src/alerts/alert-messages';
 import { AlertStore, alertStorePaths } from '../../../src/alerts/alert-store';
 import { isArgusError } from '../../../src/errors/argus-error';
+import { alertEvent as event, ALERT_T0 as T0 } from '../../helpers/alert-events';
 import { tempDir } from '../../helpers/gallery-fixtures';
 
 const tmp = tempDir('alert-store');
 afterAll(() => tmp.cleanup());
 let n = 0;
 const DAY = 86_400_000;
-const T0 = Date.parse('2026-06-01T12:00:00.000Z');
-
-function event(id: number, o: Partial<AlertEvent> = {}): AlertEvent {
-  const capture = new Date(T0 + id * 1000).toISOString();
-  return {
-    v: 1,
-    type: 'alert',
-    eventId: id,
-    streamId: id % 2 ? 'cam1' : 'cam2',
-    captureTime: capture,
-    emitTime: capture,
-    trackId: String(100 + id),
-    identity: {
-      id: `id_${id % 3}`,
-      name: `Person ${id % 3}`,
-      watchlists: id % 3 === 0 ? ['vip', 'staff'] : ['staff'],
-    },
-    similarity: 0.5 + id / 100,
-    margin: 0.1,
-    fmr: 1e-5,
-    evidenceCount: 2,
-    box: { x: 10, y: 20, width: 30, height: 40 },
-    quality: 0.8,
-    modelId: 'arcface-r100',
-    review: 'pending',
-    ...o,
-  };
-}
-
 function openStore(): { dir: string; store: AlertStore } {
   const dir = path.join(tmp.dir, `d${++n}`);
   return { dir, store: AlertStore.open(dir) };
