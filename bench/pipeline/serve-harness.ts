@@ -76,7 +76,10 @@ export async function startServe(
 ): Promise<Serve> {
   const config = path.join(dataDir, `bench-config-${Date.now()}.json`);
   writeFileSync(config, JSON.stringify({ dataDir, http: { host: '127.0.0.1', port: 0 }, streams }));
-  const child = spawnTracked(name, process.execPath, [BIN, 'serve', '--config', config], {
+  // ARGUS_BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the server
+  // (every thread writes its own profile) without touching the benchmark process.
+  const nodeArgs = (process.env.ARGUS_BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawnTracked(name, process.execPath, [...nodeArgs, BIN, 'serve', '--config', config], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,7 @@ const cache = new Map<string, Float32Array>();
  * Priors (cx, cy, w, h), normalised to the input size, in the order the network emits them:
  * stride level, then row, then column, then anchor size. Matches the reference Python
  * (`x_center = (i + 0.5) / (W / stride)`), so a non-multiple-of-stride size still lines up.
+ * Anchor sizes are clamped to the input as the reference does (it trained at 320x240).
  */
 export function generatePriors(width: number, height: number, spec: PriorSpec): Float32Array {
   const key = `${width}x${height}:${spec.strides.join(',')}:${spec.minSizes.map((m) => m.join('/')).join(',')}`;
@@ -24,8 +25,10 @@ export function generatePriors(width: number, height: number, spec: PriorSpec): 
     const sizes = spec.minSizes[k] ?? [];
     for (let j = 0; j < fh; j++) {
       for (let i = 0; i < fw; i++) {
-        const cx = clamp01((i + 0.5) / scaleW);
-        const cy = clamp01((j + 0.5) / scaleH);
+        // Centres are not clamped: when a side is not a multiple of the stride, the last cell's
+        // centre lies past the edge, and that is where the network's cell really looks.
+        const cx = (i + 0.5) / scaleW;
+        const cy = (j + 0.5) / scaleH;
         for (const m of sizes) out.push(cx, cy, clamp01(m / width), clamp01(m / height));
       }
     }

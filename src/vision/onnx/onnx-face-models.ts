@@ -42,7 +42,9 @@ export async function loadOnnxFaceModels(manifest: ModelManifest, o: OnnxModelOp
     id: det.id,
     spec: det.input,
     priors: det.priors,
-    align: Math.max(...det.priors.strides),
+    // The finest stride: every stride's feature map is ceil(size / stride) for any multiple of it
+    // (stride-2 convolutions round up), so padding to the coarsest stride only wastes work.
+    align: Math.min(...det.priors.strides),
     async infer(input, height, width) {
       const out = await run(
         detS,

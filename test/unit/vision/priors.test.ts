@@ -32,9 +32,20 @@ describe('generatePriors', () => {
     expect(priorCount(640, 384, spec)).toBe(80 * 48 * 3 + 40 * 24 * 2 + 20 * 12 * 2 + 10 * 6 * 3);
   });
 
-  it('clamps every value to [0, 1]', () => {
+  it('clamps anchor sizes to the input, as the reference does', () => {
     const p = generatePriors(64, 64, spec);
-    expect(Math.max(...p)).toBeLessThanOrEqual(1);
-    expect(Math.min(...p)).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < p.length; i += 4) {
+      expect(p[i + 2]).toBeLessThanOrEqual(1);
+      expect(p[i + 3]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('puts the centre of a partial last cell past the edge, where the network looks, not on it', () => {
+    // 184 = 2 x 64 + 56: the stride-64 map has 3 rows; the last row's centre is at 2.5 x 64 = 160 px,
+    // and at 200 px wide the last column's centre is at 3.5 x 64 = 224 px, past the right edge.
+    const p = generatePriors(200, 184, spec);
+    const last = p.length - 4;
+    expect(p[last]! * 200).toBeCloseTo(224, 3);
+    expect(p[last + 1]! * 184).toBeCloseTo(160, 3);
   });
 });
