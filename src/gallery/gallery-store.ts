@@ -57,6 +57,8 @@ export interface InsertedTemplates {
 export class GalleryStore {
   readonly modelId: string;
   readonly dim: number;
+  /** Prepared once per SQL text: hot paths (each match looks up its identities) run per frame. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -65,6 +67,15 @@ export class GalleryStore {
   ) {
     this.modelId = String(this.meta('model_id'));
     this.dim = Number(this.meta('dim'));
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
 
   static open(file: string, o: StoreOpenOptions): GalleryStore {
@@ -105,8 +116,7 @@ export class GalleryStore {
     createdAt: string,
   ): Written<InsertedTemplates> {
     return this.write(0, () => {
-      this.db
-        .prepare(
+      this.stmt(
           `INSERT INTO identities (id, name, watchlists, metadata, enrolled_by, reason, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -153,7 +163,7 @@ export class GalleryStore {
     const written = this.write(1, () => {
       const labels = this.templateIdsOf(id);
       if (!this.identityExists(id)) throw new ArgusError('ARGUS_E_GALLERY_IDENTITY_NOT_FOUND', { id });
-      this.db.prepare('DELETE FROM identities WHERE id = ?').run(id);
+      this.stmt('DELETE FROM identities WHERE id = ?').run(id);
       this.logDeletion('identity', id, null, deletedAt, by, reason, labels.length);
       return { value: { labels, walTruncated: false }, delta: -labels.length };
     });
@@ -168,11 +178,11 @@ export class GalleryStore {
     deletedAt: string,
   ): Written<{ identityId: string; walTruncated: boolean }> {
     const written = this.write(1, () => {
-      const row = this.db.prepare('SELECT identity_id FROM templates WHERE id = ?').get(templateId) as
+      const row = this.stmt('SELECT identity_id FROM templates WHERE id = ?').get(templateId) as
         | { identity_id: string }
         | undefined;
       if (!row) throw new ArgusError('ARGUS_E_GALLERY_TEMPLATE_NOT_FOUND', { id: templateId });
-      this.db.prepare('DELETE FROM templates WHERE id = ?').run(templateId);
+      this.stmt('DELETE FROM templates WHERE id = ?').run(templateId);
       this.logDeletion('template', row.identity_id, templateId, deletedAt, by, reason, 1);
       return { value: { identityId: row.identity_id, walTruncated: false }, delta: -1 };
     });
@@ -182,7 +192,7 @@ export class GalleryStore {
 
   getIdentity(id: string): Identity | undefined {
     return this.read(() => {
-      const row = this.db.prepare(`SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.id = ?`).get(id) as
+      const row = this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.id = ?`).get(id) as
         | IdentityRow
         | undefined;
       return row && toIdentity(row);
@@ -192,8 +202,7 @@ export class GalleryStore {
   templatesOf(identityId: string): TemplateInfo[] {
     return this.read(() =>
       (
-        this.db
-          .prepare(
+        this.stmt(
             `SELECT id, identity_id, model_id, image_sha256, quality, created_at
              FROM templates WHERE identity_id = ? ORDER BY id`,
           )
@@ -214,11 +223,9 @@ export class GalleryStore {
     return this.read(() => {
       const rows = (
         'afterSeq' in from
-          ? this.db
-              .prepare(`SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.seq > ? ORDER BY i.seq LIMIT ?`)
+          ? this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.seq > ? ORDER BY i.seq LIMIT ?`)
               .all(from.afterSeq, limit + 1)
-          : this.db
-              .prepare(`SELECT ${IDENTITY_COLUMNS} FROM identities i ORDER BY i.seq LIMIT ? OFFSET ?`)
+          : this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM identities i ORDER BY i.seq LIMIT ? OFFSET ?`)
               .all(limit + 1, from.offset)
       ) as IdentityRow[];
       const page = rows.slice(0, limit);
@@ -232,8 +239,7 @@ export class GalleryStore {
 
   counts(): { identities: number; templates: number; deletions: number } {
     return this.read(() => {
-      const c = this.db
-        .prepare(
+      const c = this.stmt(
           `SELECT (SELECT count(*) FROM identities) AS identities, (SELECT count(*) FROM templates) AS templates,
                   (SELECT count(*) FROM deletions) AS deletions`,
         )
@@ -245,7 +251,7 @@ export class GalleryStore {
   identityIdsByName(name: string): string[] {
     return this.read(() =>
       (
-        this.db.prepare('SELECT id FROM identities WHERE name = ? ORDER BY seq').all(name) as { id: string }[]
+        this.stmt('SELECT id FROM identities WHERE name = ? ORDER BY seq').all(name) as { id: string }[]
       ).map((r) => r.id),
     );
   }
@@ -255,7 +261,7 @@ export class GalleryStore {
       () =>
         new Set(
           (
-            this.db.prepare('SELECT image_sha256 FROM templates WHERE identity_id = ?').all(identityId) as {
+            this.stmt('SELECT image_sha256 FROM templates WHERE identity_id = ?').all(identityId) as {
               image_sha256: string;
             }[]
           ).map((r) => r.image_sha256),
@@ -266,8 +272,7 @@ export class GalleryStore {
   /** Identity of each template label (labels deleted meanwhile are absent from the map). */
   identitiesOfLabels(labels: readonly number[]): Map<number, IdentityRef> {
     return this.read(() => {
-      const rows = this.db
-        .prepare(
+      const rows = this.stmt(
           `SELECT t.id AS label, i.id AS id, i.name AS name FROM templates t
            JOIN identities i ON i.id = t.identity_id
            WHERE t.id IN (SELECT value FROM json_each(?))`,
@@ -280,7 +285,7 @@ export class GalleryStore {
   /** The identity's reference photo (JPEG), if an enrolment image gave one. */
   photo(identityId: string): Buffer | undefined {
     return this.read(() => {
-      const row = this.db.prepare('SELECT jpeg FROM identity_photos WHERE identity_id = ?').get(identityId) as
+      const row = this.stmt('SELECT jpeg FROM identity_photos WHERE identity_id = ?').get(identityId) as
         | { jpeg: Buffer }
         | undefined;
       return row?.jpeg;
@@ -293,8 +298,7 @@ export class GalleryStore {
       () =>
         new Set(
           (
-            this.db
-              .prepare(
+            this.stmt(
                 `SELECT t.id AS label FROM templates t JOIN identities i ON i.id = t.identity_id
                  WHERE EXISTS (SELECT 1 FROM json_each(i.watchlists) w WHERE w.value IN (SELECT value FROM json_each(?)))`,
               )
@@ -307,7 +311,7 @@ export class GalleryStore {
   /** Template vectors with id > afterId, in id order, a batch at a time (rebuilds, catch-up). */
   *templateVectors(afterId = 0, batch = 2000): Generator<{ id: number; v: Float32Array }> {
     let last = afterId;
-    const stmt = this.db.prepare('SELECT id, embedding FROM templates WHERE id > ? ORDER BY id LIMIT ?');
+    const stmt = this.stmt('SELECT id, embedding FROM templates WHERE id > ? ORDER BY id LIMIT ?');
     for (;;) {
       const rows = this.read(() => stmt.all(last, batch) as Array<{ id: number; embedding: Buffer }>);
       for (const r of rows) yield { id: r.id, v: embeddingFromBytes(r.embedding, this.dim) };
@@ -320,8 +324,7 @@ export class GalleryStore {
   templatesForCalibration(limit: number): Array<{ group: string; v: Float32Array }> {
     return this.read(() =>
       (
-        this.db
-          .prepare(
+        this.stmt(
             `SELECT identity_id, embedding FROM templates
              ${Number(this.meta('template_count')) > limit ? 'ORDER BY random()' : ''} LIMIT ?`,
           )
@@ -333,25 +336,25 @@ export class GalleryStore {
   // ---- internals ----
 
   private meta(key: string): unknown {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as
       | { value: unknown }
       | undefined;
     return row?.value;
   }
 
   private identityExists(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM identities WHERE id = ?').get(id) !== undefined;
+    return this.stmt('SELECT 1 FROM identities WHERE id = ?').get(id) !== undefined;
   }
 
   private templateCountOf(id: string): number {
     return (
-      this.db.prepare('SELECT count(*) AS n FROM templates WHERE identity_id = ?').get(id) as { n: number }
+      this.stmt('SELECT count(*) AS n FROM templates WHERE identity_id = ?').get(id) as { n: number }
     ).n;
   }
 
   private templateIdsOf(id: string): number[] {
     return (
-      this.db.prepare('SELECT id FROM templates WHERE identity_id = ? ORDER BY id').all(id) as {
+      this.stmt('SELECT id FROM templates WHERE identity_id = ? ORDER BY id').all(id) as {
         id: number;
       }[]
     ).map((r) => r.id);
@@ -362,7 +365,7 @@ export class GalleryStore {
     templates: readonly NewTemplate[],
     createdAt: string,
   ): Array<number | null> {
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO templates (identity_id, model_id, embedding, image_sha256, quality, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (identity_id, image_sha256) DO NOTHING RETURNING id`,
     );
@@ -398,8 +401,7 @@ export class GalleryStore {
     reason: string,
     count: number,
   ): void {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO deletions (kind, identity_id, template_id, deleted_at, deleted_by, reason, template_count)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -416,11 +418,11 @@ export class GalleryStore {
         .transaction((): Written<T> => {
           const generationBefore = Number(this.meta('generation'));
           const { value, delta } = fn();
-          this.db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'generation'").run();
+          this.stmt("UPDATE meta SET value = value + 1 WHERE key = 'generation'").run();
           if (deletes)
-            this.db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'delete_generation'").run();
+            this.stmt("UPDATE meta SET value = value + 1 WHERE key = 'delete_generation'").run();
           // Kept as a counter: count(*) over a million templates costs tens of milliseconds.
-          this.db.prepare("UPDATE meta SET value = value + ? WHERE key = 'template_count'").run(delta);
+          this.stmt("UPDATE meta SET value = value + ? WHERE key = 'template_count'").run(delta);
           return { result: value, generationBefore, after: this.stampInTx() };
         })
         .immediate();
@@ -433,7 +435,7 @@ export class GalleryStore {
     return {
       generation: Number(this.meta('generation')),
       deleteGeneration: Number(this.meta('delete_generation')),
-      maxLabel: (this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM templates').get() as { m: number }).m,
+      maxLabel: (this.stmt('SELECT coalesce(max(id), 0) AS m FROM templates').get() as { m: number }).m,
       count: Number(this.meta('template_count')),
     };
   }
