@@ -35,13 +35,13 @@ serveTasks<VisionRequest, VisionResponse>(async () => {
   return async (req) => {
     dieIfInjected(data, ++requests);
     if (req.op === 'detect') {
-      const { frame, skipFinestLevel, analyzeUpTo } = req;
+      const { frame, skipLevels, analyzeUpTo } = req;
       const img = image(frame);
-      const detections = await engine.detect(img, { skipFinestLevel });
-      const coarseMinFace = engine.coarseMinFace(frame.width, frame.height);
-      if (detections.length > analyzeUpTo) return { result: { op: 'detect', detections, coarseMinFace } };
+      const detections = await engine.detect(img, { skipLevels });
+      const levelFloors = engine.levelFloors(frame.width, frame.height);
+      if (detections.length > analyzeUpTo) return { result: { op: 'detect', detections, levelFloors } };
       const faces = await engine.analyze(img, detections, { embed: false });
-      return { result: { op: 'detect', detections, coarseMinFace, faces } };
+      return { result: { op: 'detect', detections, levelFloors, faces } };
     }
     const faces = await engine.analyze(image(req.frame), req.detections, { embed: req.embed });
     const transfer = faces.flatMap((f) => (f.embedding ? [f.embedding.buffer as ArrayBuffer] : []));

@@ -17,7 +17,7 @@ export const pipelineSchema = z
       .max(100)
       .default(5)
       .describe(
-        "Run detection's finest pyramid level (the one for faces near vision.detector.minFaceSize, costlier than all the others together) on every Nth frame, and on every frame while a tracked face is small. A new small face is found at most N-1 frames late; 1 = always the full pyramid.",
+        "Run detection's full image pyramid on every Nth frame; in between, only the levels the smallest tracked face needs (each finer level exists for smaller faces and costs ~4x the one above it). A new face below the coarsest level's reach (~48 px at 720p, ~72 px at 1080p) is found at most N-1 frames late; 1 = always the full pyramid.",
       ),
     embedEveryNFrames: z
       .number()

@@ -117,18 +117,17 @@ export class GalleryStore {
   ): Written<InsertedTemplates> {
     return this.write(0, () => {
       this.stmt(
-          `INSERT INTO identities (id, name, watchlists, metadata, enrolled_by, reason, created_at)
+        `INSERT INTO identities (id, name, watchlists, metadata, enrolled_by, reason, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          identity.name,
-          JSON.stringify(identity.watchlists),
-          identity.metadataJson,
-          identity.enrolledBy,
-          identity.reason,
-          createdAt,
-        );
+      ).run(
+        id,
+        identity.name,
+        JSON.stringify(identity.watchlists),
+        identity.metadataJson,
+        identity.enrolledBy,
+        identity.reason,
+        createdAt,
+      );
       const ids = this.insertTemplatesIn(id, templates, createdAt);
       return { value: { identityId: id, ids }, delta: countInserted(ids) };
     });
@@ -203,10 +202,9 @@ export class GalleryStore {
     return this.read(() =>
       (
         this.stmt(
-            `SELECT id, identity_id, model_id, image_sha256, quality, created_at
+          `SELECT id, identity_id, model_id, image_sha256, quality, created_at
              FROM templates WHERE identity_id = ? ORDER BY id`,
-          )
-          .all(identityId) as TemplateRow[]
+        ).all(identityId) as TemplateRow[]
       ).map(toTemplateInfo),
     );
   }
@@ -223,10 +221,13 @@ export class GalleryStore {
     return this.read(() => {
       const rows = (
         'afterSeq' in from
-          ? this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.seq > ? ORDER BY i.seq LIMIT ?`)
-              .all(from.afterSeq, limit + 1)
-          : this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM identities i ORDER BY i.seq LIMIT ? OFFSET ?`)
-              .all(limit + 1, from.offset)
+          ? this.stmt(
+              `SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.seq > ? ORDER BY i.seq LIMIT ?`,
+            ).all(from.afterSeq, limit + 1)
+          : this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM identities i ORDER BY i.seq LIMIT ? OFFSET ?`).all(
+              limit + 1,
+              from.offset,
+            )
       ) as IdentityRow[];
       const page = rows.slice(0, limit);
       return {
@@ -240,19 +241,18 @@ export class GalleryStore {
   counts(): { identities: number; templates: number; deletions: number } {
     return this.read(() => {
       const c = this.stmt(
-          `SELECT (SELECT count(*) FROM identities) AS identities, (SELECT count(*) FROM templates) AS templates,
+        `SELECT (SELECT count(*) FROM identities) AS identities, (SELECT count(*) FROM templates) AS templates,
                   (SELECT count(*) FROM deletions) AS deletions`,
-        )
-        .get() as { identities: number; templates: number; deletions: number };
+      ).get() as { identities: number; templates: number; deletions: number };
       return c;
     });
   }
 
   identityIdsByName(name: string): string[] {
     return this.read(() =>
-      (
-        this.stmt('SELECT id FROM identities WHERE name = ? ORDER BY seq').all(name) as { id: string }[]
-      ).map((r) => r.id),
+      (this.stmt('SELECT id FROM identities WHERE name = ? ORDER BY seq').all(name) as { id: string }[]).map(
+        (r) => r.id,
+      ),
     );
   }
 
@@ -273,11 +273,10 @@ export class GalleryStore {
   identitiesOfLabels(labels: readonly number[]): Map<number, IdentityRef> {
     return this.read(() => {
       const rows = this.stmt(
-          `SELECT t.id AS label, i.id AS id, i.name AS name FROM templates t
+        `SELECT t.id AS label, i.id AS id, i.name AS name FROM templates t
            JOIN identities i ON i.id = t.identity_id
            WHERE t.id IN (SELECT value FROM json_each(?))`,
-        )
-        .all(JSON.stringify(labels)) as Array<{ label: number; id: string; name: string }>;
+      ).all(JSON.stringify(labels)) as Array<{ label: number; id: string; name: string }>;
       return new Map(rows.map((r) => [r.label, { id: r.id, name: r.name }]));
     });
   }
@@ -299,10 +298,9 @@ export class GalleryStore {
         new Set(
           (
             this.stmt(
-                `SELECT t.id AS label FROM templates t JOIN identities i ON i.id = t.identity_id
+              `SELECT t.id AS label FROM templates t JOIN identities i ON i.id = t.identity_id
                  WHERE EXISTS (SELECT 1 FROM json_each(i.watchlists) w WHERE w.value IN (SELECT value FROM json_each(?)))`,
-              )
-              .all(JSON.stringify(names)) as Array<{ label: number }>
+            ).all(JSON.stringify(names)) as Array<{ label: number }>
           ).map((r) => r.label),
         ),
     );
@@ -325,10 +323,9 @@ export class GalleryStore {
     return this.read(() =>
       (
         this.stmt(
-            `SELECT identity_id, embedding FROM templates
+          `SELECT identity_id, embedding FROM templates
              ${Number(this.meta('template_count')) > limit ? 'ORDER BY random()' : ''} LIMIT ?`,
-          )
-          .all(limit) as Array<{ identity_id: string; embedding: Buffer }>
+        ).all(limit) as Array<{ identity_id: string; embedding: Buffer }>
       ).map((r) => ({ group: r.identity_id, v: embeddingFromBytes(r.embedding, this.dim) })),
     );
   }
@@ -336,9 +333,7 @@ export class GalleryStore {
   // ---- internals ----
 
   private meta(key: string): unknown {
-    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as
-      | { value: unknown }
-      | undefined;
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: unknown } | undefined;
     return row?.value;
   }
 
@@ -347,9 +342,8 @@ export class GalleryStore {
   }
 
   private templateCountOf(id: string): number {
-    return (
-      this.stmt('SELECT count(*) AS n FROM templates WHERE identity_id = ?').get(id) as { n: number }
-    ).n;
+    return (this.stmt('SELECT count(*) AS n FROM templates WHERE identity_id = ?').get(id) as { n: number })
+      .n;
   }
 
   private templateIdsOf(id: string): number[] {
@@ -402,10 +396,9 @@ export class GalleryStore {
     count: number,
   ): void {
     this.stmt(
-        `INSERT INTO deletions (kind, identity_id, template_id, deleted_at, deleted_by, reason, template_count)
+      `INSERT INTO deletions (kind, identity_id, template_id, deleted_at, deleted_by, reason, template_count)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(kind, identityId, templateId, at, by, reason, count);
+    ).run(kind, identityId, templateId, at, by, reason, count);
   }
 
   /**
@@ -419,8 +412,7 @@ export class GalleryStore {
           const generationBefore = Number(this.meta('generation'));
           const { value, delta } = fn();
           this.stmt("UPDATE meta SET value = value + 1 WHERE key = 'generation'").run();
-          if (deletes)
-            this.stmt("UPDATE meta SET value = value + 1 WHERE key = 'delete_generation'").run();
+          if (deletes) this.stmt("UPDATE meta SET value = value + 1 WHERE key = 'delete_generation'").run();
           // Kept as a counter: count(*) over a million templates costs tens of milliseconds.
           this.stmt("UPDATE meta SET value = value + ? WHERE key = 'template_count'").run(delta);
           return { result: value, generationBefore, after: this.stampInTx() };

@@ -17,7 +17,7 @@ import { type CropImage, cropAround } from './crop-region';
 
 /** What one stream's analysis needs from the vision core (FaceAnalyzer fits). */
 export interface StreamVision {
-  detectFaces(frame: FrameRef, o: { skipFinestLevel: boolean }): Promise<AnalyzeResult>;
+  detectFaces(frame: FrameRef, o: { skipLevels: number }): Promise<AnalyzeResult>;
   embedFaces(frame: FrameRef, faces: readonly Detection[]): Promise<Float32Array[]>;
 }
 
@@ -52,8 +52,8 @@ export interface FrameReport {
   /** Tracks due for an embedding that the budget postponed to a later frame. */
   deferred: number;
   alerts: number;
-  /** Detection left out its finest pyramid level (see PyramidSchedule). */
-  skippedFinestLevel: boolean;
+  /** How many of detection's finest pyramid levels this frame left out (see PyramidSchedule). */
+  skippedLevels: number;
   detectMs: number;
   embedMs: number;
   searchMs: number;
@@ -63,7 +63,7 @@ export interface FrameReport {
 /** What stage 1 (StreamAnalysis.detect) hands to stage 2. */
 export interface DetectedFrame {
   faces: AnalyzedFace[];
-  skipFinestLevel: boolean;
+  skipLevels: number;
   detectMs: number;
 }
 
@@ -137,15 +137,15 @@ export class StreamAnalysis {
    */
   async detect(frame: FrameRef): Promise<DetectedFrame> {
     const t0 = performance.now();
-    const skipFinestLevel = this.pyramid.skipFinest(this.smallestTrackSide());
-    const { faces, coarseMinFace } = await this.vision.detectFaces(frame, { skipFinestLevel });
-    this.pyramid.observe(coarseMinFace);
-    return { faces, skipFinestLevel, detectMs: performance.now() - t0 };
+    const skipLevels = this.pyramid.skipLevels(this.smallestTrackSide());
+    const { faces, levelFloors } = await this.vision.detectFaces(frame, { skipLevels });
+    this.pyramid.observe(levelFloors);
+    return { faces, skipLevels, detectMs: performance.now() - t0 };
   }
 
   /** Stage 2: tracks, embeddings, matches and alerts. Frames must arrive here in capture order. */
   async finish(frame: FrameRef, timeMs: number, detected: DetectedFrame): Promise<FrameReport> {
-    const { faces, skipFinestLevel, detectMs } = detected;
+    const { faces, skipLevels, detectMs } = detected;
     const t1 = performance.now();
     const update = this.tracker.update(faces, timeMs);
     const ended = update.ended.map((e) => e.trackId);
@@ -213,7 +213,7 @@ export class StreamAnalysis {
       embedded: picked.length,
       deferred: plan.deferred,
       alerts,
-      skippedFinestLevel: skipFinestLevel,
+      skippedLevels: skipLevels,
       detectMs,
       embedMs: t2 - t1,
       searchMs,

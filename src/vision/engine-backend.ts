@@ -14,10 +14,10 @@ export class EngineBackend implements VisionBackend {
   async detect(frame: FrameRef, o: BackendDetectOptions = {}): Promise<DetectResult> {
     const image = this.image(frame);
     const detections = await this.engine.detect(image, o);
-    const coarseMinFace = this.engine.coarseMinFace(frame.width, frame.height);
-    if (detections.length > (o.analyzeUpTo ?? 0)) return { detections, coarseMinFace };
+    const levelFloors = this.engine.levelFloors(frame.width, frame.height);
+    if (detections.length > (o.analyzeUpTo ?? 0)) return { detections, levelFloors };
     const faces = await this.engine.analyze(image, detections, { embed: false });
-    return { detections, coarseMinFace, faces };
+    return { detections, levelFloors, faces };
   }
 
   analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {

@@ -15,17 +15,17 @@ export interface AnalyzeResult {
   /** Detections dropped because their landmarks did not look like a face. */
   rejected: number;
   /**
-   * The smallest face (px) detection finds in this frame size when it skips its finest level
-   * (`skipFinestLevel`); null when there is no level to skip.
+   * The smallest face (px) detection finds in this frame size with k finest pyramid levels left
+   * out (`skipLevels`), at index k.
    */
-  coarseMinFace: number | null;
+  levelFloors: number[];
 }
 
 export interface DetectFacesOptions {
   /** Also compute embeddings (default false). */
   embed?: boolean;
-  /** Leave out the finest pyramid level: faces below `coarseMinFace` are not looked for. */
-  skipFinestLevel?: boolean;
+  /** Leave out this many finest pyramid levels: faces below `levelFloors[skipLevels]` are not looked for. */
+  skipLevels?: number;
 }
 
 let nextFrameId = 1;
@@ -55,10 +55,10 @@ export class FaceAnalyzer {
     const embed = opts.embed === true;
     const {
       detections,
-      coarseMinFace,
+      levelFloors,
       faces: analysed,
     } = await this.backend.detect(frame, {
-      skipFinestLevel: opts.skipFinestLevel === true,
+      skipLevels: opts.skipLevels ?? 0,
       analyzeUpTo: embed ? 0 : this.singleTaskFaces(),
     });
     const all = analysed ?? (await this.analyzeSplit(frame, detections, embed));
@@ -67,7 +67,7 @@ export class FaceAnalyzer {
       .sort((a, b) => b.score - a.score)
       .slice(0, this.options.maxFaces)
       .map(({ plausibility: _p, ...face }) => face);
-    return { faces, rejected: all.length - plausible.length, coarseMinFace };
+    return { faces, rejected: all.length - plausible.length, levelFloors };
   }
 
   /**

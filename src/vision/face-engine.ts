@@ -31,8 +31,8 @@ export interface EngineOptions {
 
 /** A face after landmarks; `plausibility` lets the caller drop non-faces before trusting it. */
 export interface DetectOptions {
-  /** Leave out the finest pyramid level: see FaceEngine.detect. */
-  skipFinestLevel?: boolean;
+  /** Leave out this many of the finest pyramid levels (the coarsest always runs): see FaceEngine.detect. */
+  skipLevels?: number;
 }
 
 export interface EngineFace extends AnalyzedFace {
@@ -61,15 +61,16 @@ export class FaceEngine {
   ) {}
 
   /**
-   * Faces of every size from the configured minFaceSize up. With `skipFinestLevel`, the finest
-   * (largest, by far the costliest) pyramid level is left out: faces below coarseMinFace() are
-   * not looked for.
+   * Faces of every size from the configured minFaceSize up. With `skipLevels` k, the k finest
+   * (largest, costliest) pyramid levels are left out: faces below levelFloors()[k] are not looked
+   * for.
    */
   async detect(img: RgbImage, o: DetectOptions = {}): Promise<Detection[]> {
     const det = this.models.detector;
     const mips = this.mips(img);
     const plan = this.plan(img.width, img.height);
-    const levels = o.skipFinestLevel && plan.length > 1 ? plan.slice(0, -1) : plan;
+    const skip = Math.min(Math.max(0, Math.floor(o.skipLevels ?? 0)), plan.length - 1);
+    const levels = skip > 0 ? plan.slice(0, plan.length - skip) : plan;
     const { scoreThreshold, nmsIou, maxFaces } = this.options.detector;
     const all: Detection[] = [];
     for (const level of levels) {
@@ -124,12 +125,14 @@ export class FaceEngine {
   }
 
   /**
-   * The smallest face (image px) that detect() finds in a width x height image when it skips the
-   * finest level; null when the pyramid has a single level (nothing to skip).
+   * The smallest face (image px) that detect() finds in a width x height image with k finest
+   * levels left out, at index k (so the length is the level count, and index 0 is minFaceSize).
    */
-  coarseMinFace(width: number, height: number): number | null {
+  levelFloors(width: number, height: number): number[] {
     const plan = this.plan(width, height);
-    return plan.length > 1 ? MIN_NET_FACE / plan[plan.length - 2]!.scale : null;
+    return plan.map((_, k) =>
+      k === 0 ? this.options.detector.minFaceSize : MIN_NET_FACE / plan[plan.length - 1 - k]!.scale,
+    );
   }
 
   private plan(width: number, height: number): PyramidLevel[] {

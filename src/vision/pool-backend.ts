@@ -43,13 +43,17 @@ export class PoolBackend implements VisionBackend {
   }
 
   async detect(frame: FrameRef, o: BackendDetectOptions = {}): Promise<DetectResult> {
-    const skipFinestLevel = o.skipFinestLevel ?? false;
-    const req = { op: 'detect', frame, skipFinestLevel, analyzeUpTo: o.analyzeUpTo ?? 0 } as const;
+    const req = {
+      op: 'detect',
+      frame,
+      skipLevels: o.skipLevels ?? 0,
+      analyzeUpTo: o.analyzeUpTo ?? 0,
+    } as const;
     const res = await this.pool.run(req, { priority: 'high' });
     if (res.op !== 'detect')
       throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected detect reply, got ${res.op}` });
-    const { detections, coarseMinFace, faces } = res;
-    return faces ? { detections, coarseMinFace, faces } : { detections, coarseMinFace };
+    const { detections, levelFloors, faces } = res;
+    return faces ? { detections, levelFloors, faces } : { detections, levelFloors };
   }
 
   async analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {

@@ -8,8 +8,8 @@ export interface BackendDetectOptions extends DetectOptions {
 
 export interface DetectResult {
   detections: Detection[];
-  /** FaceEngine.coarseMinFace for this frame's size. */
-  coarseMinFace: number | null;
+  /** FaceEngine.levelFloors for this frame's size. */
+  levelFloors: number[];
   /** The detections analysed, in order, when there were at most `analyzeUpTo`. */
   faces?: EngineFace[];
 }

@@ -17,11 +17,11 @@ export type VisionRequest =
    * Detection; when it finds at most `analyzeUpTo` faces, the same worker also runs landmarks and
    * quality on them (no second task, and the frame's resized copies are reused).
    */
-  | { op: 'detect'; frame: FrameRef; skipFinestLevel: boolean; analyzeUpTo: number }
+  | { op: 'detect'; frame: FrameRef; skipLevels: number; analyzeUpTo: number }
   | { op: 'analyze'; frame: FrameRef; detections: Detection[]; embed: boolean };
 
 export type VisionResponse =
-  | { op: 'detect'; detections: Detection[]; coarseMinFace: number | null; faces?: EngineFace[] }
+  | { op: 'detect'; detections: Detection[]; levelFloors: number[]; faces?: EngineFace[] }
   | { op: 'analyze'; faces: EngineFace[] };
 
 /** What a vision worker needs to start: the vision options and where the models are. */

@@ -52,7 +52,7 @@ describe('FaceAnalyzer routes on the worker pool', () => {
       const viaInline = await inline.detectFaces(toFrameRef(image));
       expect(viaPool.faces.length).toBeGreaterThan(0);
       expect(summary(viaPool.faces)).toEqual(summary(viaInline.faces));
-      expect(viaPool.coarseMinFace).toBe(viaInline.coarseMinFace);
+      expect(viaPool.levelFloors).toEqual(viaInline.levelFloors);
     },
     120_000,
   );
@@ -61,9 +61,9 @@ describe('FaceAnalyzer routes on the worker pool', () => {
     const image = await decodeImage(readFileSync(fixture('mosaic', 'mosaic-100.jpg')), limits);
     const frame = toFrameRef(image);
     const full = await pool.detectFaces(frame);
-    const coarse = await pool.detectFaces(frame, { skipFinestLevel: true });
-    const floor = coarse.coarseMinFace;
-    expect(floor).not.toBeNull();
+    const coarse = await pool.detectFaces(frame, { skipLevels: 1 });
+    const floor = coarse.levelFloors[1];
+    expect(floor).toBeDefined();
     // The mosaic's faces are 24-96 px: some are below the floor, so the skip is real.
     expect(coarse.faces.length).toBeLessThan(full.faces.length);
     const big = full.faces.filter((f) => Math.min(f.box.w, f.box.h) >= floor! * 1.5).map((f) => f.box);
@@ -72,6 +72,25 @@ describe('FaceAnalyzer routes on the worker pool', () => {
       big,
       coarse.faces.map((f) => f.box),
       0.4,
+    );
+    expect(m.recall).toBe(1);
+  }, 120_000);
+
+  it('with only the coarsest level left (any larger skip is clamped to it), still finds a portrait face', async () => {
+    const image = await decodeImage(
+      readFileSync(fixture('face_recognition', 'lin-manuel-miranda.png')),
+      limits,
+    );
+    const frame = toFrameRef(image);
+    const full = await pool.detectFaces(frame);
+    const coarsest = await pool.detectFaces(frame, { skipLevels: 99 });
+    expect(full.levelFloors.length).toBeGreaterThan(1);
+    const big = full.faces.filter((f) => Math.min(f.box.w, f.box.h) >= full.levelFloors.at(-1)! * 1.5);
+    expect(big.length).toBeGreaterThan(0);
+    const m = matchDetections(
+      big.map((f) => f.box),
+      coarsest.faces.map((f) => f.box),
+      0.5,
     );
     expect(m.recall).toBe(1);
   }, 120_000);

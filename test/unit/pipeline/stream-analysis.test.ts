@@ -33,10 +33,12 @@ function face(x: number, quality = 0.8, size = 12): AnalyzedFace {
 class ScriptedVision implements StreamVision {
   faces: AnalyzedFace[] = [];
   embedded: number[] = [];
-  skips: boolean[] = [];
-  async detectFaces(_f: FrameRef, o: { skipFinestLevel: boolean }) {
-    this.skips.push(o.skipFinestLevel);
-    return { faces: this.faces.map((f) => ({ ...f })), rejected: 0, coarseMinFace: 40 };
+  skips: number[] = [];
+  /** Two pyramid levels: all of them find 20 px faces, the coarse one alone 40 px. */
+  levelFloors = [20, 40];
+  async detectFaces(_f: FrameRef, o: { skipLevels: number }) {
+    this.skips.push(o.skipLevels);
+    return { faces: this.faces.map((f) => ({ ...f })), rejected: 0, levelFloors: this.levelFloors };
   }
   async embedFaces(_f: FrameRef, faces: readonly Detection[]) {
     this.embedded.push(faces.length);
@@ -184,13 +186,27 @@ describe('StreamAnalysis', () => {
     vision.faces = [face(20, 0.8, 100)];
     const big = await run(analysis, 5);
     // Frame 0 learns the coarse floor (40 px here); then the full pyramid every 3rd frame.
-    expect(vision.skips).toEqual([false, true, true, false, true]);
-    expect(big.map((r) => r.skippedFinestLevel)).toEqual(vision.skips);
+    expect(vision.skips).toEqual([0, 1, 1, 0, 1]);
+    expect(big.map((r) => r.skippedLevels)).toEqual(vision.skips);
     vision.skips = [];
     // Frames 5-8: a 50 px face (< 40 x 1.5) joins; once tracked, frames 7 and 8 (which would
     // skip) run the full pyramid too.
     vision.faces = [face(20, 0.8, 100), face(300, 0.8, 50)];
     await run(analysis, 4, 500);
-    expect(vision.skips).toEqual([true, false, false, false]);
+    expect(vision.skips).toEqual([1, 0, 0, 0]);
+  });
+
+  it('leaves out as many levels as the smallest tracked face allows', async () => {
+    const { vision, analysis } = setup();
+    // Three levels: 20 px with all, 24 px without the finest, 48 px with the coarsest alone.
+    vision.levelFloors = [20, 24, 48];
+    vision.faces = [face(20, 0.8, 100)];
+    await run(analysis, 3);
+    expect(vision.skips).toEqual([0, 2, 2]);
+    vision.skips = [];
+    // A 50 px face (>= 24 x 1.5, < 48 x 1.5) keeps the middle level on once it is tracked.
+    vision.faces = [face(20, 0.8, 100), face(300, 0.8, 50)];
+    await run(analysis, 3, 300);
+    expect(vision.skips).toEqual([0, 1, 1]);
   });
 });

@@ -1,41 +1,46 @@
 import { PyramidSchedule } from '../../../src/tracking/pyramid-schedule';
 
-function decisions(s: PyramidSchedule, sides: (number | undefined)[]): boolean[] {
+/** A 720p stream's floors: all levels 20 px, without the 1280 level 24 px, without 640 too 48 px. */
+const FLOORS = [20, 24, 48];
+
+function decisions(s: PyramidSchedule, sides: (number | undefined)[], floors = FLOORS): number[] {
   return sides.map((side) => {
-    const skip = s.skipFinest(side);
-    s.observe(40);
+    const skip = s.skipLevels(side);
+    s.observe(floors);
     return skip;
   });
 }
 
 describe('PyramidSchedule', () => {
-  it('runs the full pyramid on the first frame and every Nth, skipping the finest level between', () => {
+  it('runs the full pyramid on the first frame and every Nth, only the coarsest level between when nothing is tracked', () => {
     const s = new PyramidSchedule({ fullEveryNFrames: 3 });
-    expect(decisions(s, Array(7).fill(undefined))).toEqual([false, true, true, false, true, true, false]);
+    expect(decisions(s, Array(7).fill(undefined))).toEqual([0, 2, 2, 0, 2, 2, 0]);
   });
 
-  it('keeps the full pyramid while a live track is within the margin of the coarse floor', () => {
-    const s = new PyramidSchedule({ fullEveryNFrames: 3, smallFaceMargin: 1.5 });
-    // Floor 40 px x 1.5 = 60: a 59 px face keeps it on, a 60 px face does not.
-    expect(decisions(s, [undefined, 59, 59, 60, 60, 60])).toEqual([false, false, false, false, true, true]);
+  it('keeps every level the smallest live track needs, within the margin', () => {
+    const s = new PyramidSchedule({ fullEveryNFrames: 100, smallFaceMargin: 1.5 });
+    // Coarsest only needs faces >= 48 x 1.5 = 72 px; 320+640 needs >= 24 x 1.5 = 36 px.
+    expect(decisions(s, [undefined, 72, 71.9, 36, 35.9, 200])).toEqual([0, 2, 1, 1, 0, 2]);
   });
 
   it('never skips when N is 1 or when the pyramid has a single level', () => {
     const always = new PyramidSchedule({ fullEveryNFrames: 1 });
-    expect(decisions(always, [undefined, undefined, 200])).toEqual([false, false, false]);
+    expect(decisions(always, [undefined, undefined, 200])).toEqual([0, 0, 0]);
     const single = new PyramidSchedule({ fullEveryNFrames: 3 });
-    const skips = [0, 1, 2].map(() => {
-      const skip = single.skipFinest(undefined);
-      single.observe(null);
-      return skip;
-    });
-    expect(skips).toEqual([false, false, false]);
+    expect(decisions(single, [undefined, undefined, undefined], [20])).toEqual([0, 0, 0]);
+  });
+
+  it('follows a change of frame size (the floors of the new size apply from the next frame)', () => {
+    const s = new PyramidSchedule({ fullEveryNFrames: 100 });
+    expect(decisions(s, [undefined, undefined], [20, 36])).toEqual([0, 1]);
+    expect(decisions(s, [undefined], FLOORS)).toEqual([1]);
+    expect(decisions(s, [undefined], FLOORS)).toEqual([2]);
   });
 
   it('starts over with a full frame after reset', () => {
     const s = new PyramidSchedule({ fullEveryNFrames: 3 });
     decisions(s, [undefined, undefined]);
     s.reset();
-    expect(decisions(s, [undefined, undefined])).toEqual([false, true]);
+    expect(decisions(s, [undefined, undefined])).toEqual([0, 2]);
   });
 });

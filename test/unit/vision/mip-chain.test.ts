@@ -37,7 +37,11 @@ describe('MipChain.pick', () => {
   });
 
   it('halveImage averages 2x2 blocks with rounding', () => {
-    const img: RgbImage = { width: 2, height: 2, data: Uint8Array.from([0, 10, 255, 1, 11, 255, 2, 12, 0, 4, 13, 1]) };
+    const img: RgbImage = {
+      width: 2,
+      height: 2,
+      data: Uint8Array.from([0, 10, 255, 1, 11, 255, 2, 12, 0, 4, 13, 1]),
+    };
     expect(Array.from(halveImage(img).data)).toEqual([2, 12, 128]);
   });
 });
