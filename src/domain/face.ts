@@ -6,6 +6,14 @@ export interface Detection {
   score: number;
 }
 
+/**
+ * A detection whose landmarks may already be known (an AnalyzedFace is one): analysing it again
+ * on the same frame, e.g. to embed it, reuses them instead of running the landmark model twice.
+ */
+export interface LocatedFace extends Detection {
+  landmarks?: FivePoints;
+}
+
 export interface QualityBreakdown {
   /** 0..1 from the face's pixel width (small faces cannot be identified). */
   size: number;

@@ -5,7 +5,7 @@ import {
   type AlertRecord,
   type IdentityScore,
 } from '../alerts/alert-policy';
-import type { AnalyzedFace, Detection } from '../domain/face';
+import type { AnalyzedFace, LocatedFace } from '../domain/face';
 import type { Box } from '../domain/geometry';
 import type { SearchMatch } from '../gallery/gallery-types';
 import { EmbeddingBudget, type EmbeddingBudgetOptions } from '../tracking/embedding-budget';
@@ -18,7 +18,8 @@ import { type CropImage, cropAround } from './crop-region';
 /** What one stream's analysis needs from the vision core (FaceAnalyzer fits). */
 export interface StreamVision {
   detectFaces(frame: FrameRef, o: { skipLevels: number }): Promise<AnalyzeResult>;
-  embedFaces(frame: FrameRef, faces: readonly Detection[]): Promise<Float32Array[]>;
+  /** Faces of this frame's detectFaces(): their landmarks are reused. */
+  embedFaces(frame: FrameRef, faces: readonly LocatedFace[]): Promise<Float32Array[]>;
 }
 
 /** What it needs from the gallery (Gallery fits). */

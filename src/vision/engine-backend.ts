@@ -1,4 +1,4 @@
-import type { Detection } from '../domain/face';
+import type { LocatedFace } from '../domain/face';
 import type { RgbImage } from '../domain/image';
 import type { EngineFace, FaceEngine } from './face-engine';
 import type { BackendDetectOptions, DetectResult, VisionBackend } from './vision-backend';
@@ -20,7 +20,7 @@ export class EngineBackend implements VisionBackend {
     return { detections, levelFloors, faces };
   }
 
-  analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {
+  analyze(frame: FrameRef, detections: LocatedFace[], embed: boolean): Promise<EngineFace[]> {
     return this.engine.analyze(this.image(frame), detections, { embed });
   }
 

@@ -1,4 +1,4 @@
-import type { AnalyzedFace, Detection } from '../domain/face';
+import type { AnalyzedFace, Detection, LocatedFace } from '../domain/face';
 import type { RgbImage } from '../domain/image';
 import { ArgusError } from '../errors/argus-error';
 import type { EngineFace } from './face-engine';
@@ -75,7 +75,7 @@ export class FaceAnalyzer {
    * them). Landmarks are recomputed for those faces only: cheaper than shipping them back and forth.
    * Returns one embedding per input face, in order.
    */
-  async embedFaces(frame: FrameRef, faces: readonly Detection[]): Promise<Float32Array[]> {
+  async embedFaces(frame: FrameRef, faces: readonly LocatedFace[]): Promise<Float32Array[]> {
     const engineFaces = await this.analyzeSplit(frame, faces, true);
     return engineFaces.map((f) => {
       if (!f.embedding) throw new ArgusError('ARGUS_E_INTERNAL', { reason: 'embedding missing' });
@@ -93,7 +93,7 @@ export class FaceAnalyzer {
   }
 
   /** Deals detections round-robin across workers and puts the results back in input order. */
-  private async analyzeSplit(frame: FrameRef, dets: readonly Detection[], embed: boolean) {
+  private async analyzeSplit(frame: FrameRef, dets: readonly LocatedFace[], embed: boolean) {
     const n = Math.max(1, Math.min(this.backend.parallelism, dets.length));
     const chunks = splitForWorkers(dets, n);
     const parts = await Promise.all(chunks.map((c) => this.backend.analyze(frame, c, embed)));

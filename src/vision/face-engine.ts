@@ -1,4 +1,4 @@
-import type { AnalyzedFace, Detection } from '../domain/face';
+import type { AnalyzedFace, Detection, LocatedFace } from '../domain/face';
 import type { FivePoints } from '../domain/geometry';
 import type { RgbImage } from '../domain/image';
 import { estimateSimilarity, type Similarity, similarityScale } from './align/similarity-transform';
@@ -146,11 +146,20 @@ export class FaceEngine {
     });
   }
 
-  /** Landmarks, alignment, quality and (optionally) embeddings for the given detections. */
-  async analyze(img: RgbImage, dets: readonly Detection[], opts: { embed: boolean }): Promise<EngineFace[]> {
+  /**
+   * Landmarks, alignment, quality and (optionally) embeddings for the given detections. Landmarks
+   * the faces carry are reused: they must come from this same image (the model is deterministic,
+   * so the result is what recomputing them would give).
+   */
+  async analyze(
+    img: RgbImage,
+    dets: readonly LocatedFace[],
+    opts: { embed: boolean },
+  ): Promise<EngineFace[]> {
     if (dets.length === 0) return [];
     const mips = this.mips(img);
-    const landmarks = await this.landmarks(mips, dets);
+    const known = dets.every((d) => d.landmarks !== undefined);
+    const landmarks = known ? dets.map((d) => d.landmarks!) : await this.landmarks(mips, dets);
     const emb = this.models.embedder;
     const faces: EngineFace[] = [];
     const aligned: RgbImage[] = [];

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Detection } from '../domain/face';
+import type { LocatedFace } from '../domain/face';
 import { ArgusError } from '../errors/argus-error';
 import { type PoolLogger, WorkerPool } from '../pool/worker-pool';
 import { packageRoot } from '../util/package-root';
@@ -56,7 +56,7 @@ export class PoolBackend implements VisionBackend {
     return faces ? { detections, levelFloors, faces } : { detections, levelFloors };
   }
 
-  async analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]> {
+  async analyze(frame: FrameRef, detections: LocatedFace[], embed: boolean): Promise<EngineFace[]> {
     const res = await this.pool.run({ op: 'analyze', frame, detections, embed });
     if (res.op !== 'analyze')
       throw new ArgusError('ARGUS_E_INTERNAL', { reason: `expected analyze reply, got ${res.op}` });

@@ -1,4 +1,4 @@
-import type { Detection } from '../domain/face';
+import type { Detection, LocatedFace } from '../domain/face';
 import type { DetectOptions, EngineFace } from './face-engine';
 
 export interface BackendDetectOptions extends DetectOptions {
@@ -21,7 +21,7 @@ export interface VisionBackend {
   /** How many analyze calls can usefully run at once. */
   readonly parallelism: number;
   detect(frame: FrameRef, o?: BackendDetectOptions): Promise<DetectResult>;
-  analyze(frame: FrameRef, detections: Detection[], embed: boolean): Promise<EngineFace[]>;
+  analyze(frame: FrameRef, detections: LocatedFace[], embed: boolean): Promise<EngineFace[]>;
   /** Worker pool numbers, when there is a pool. */
   stats?(): {
     size: number;

@@ -1,4 +1,4 @@
-import type { Detection } from '../domain/face';
+import type { Detection, LocatedFace } from '../domain/face';
 import type { EngineFace } from './face-engine';
 
 /**
@@ -18,7 +18,7 @@ export type VisionRequest =
    * quality on them (no second task, and the frame's resized copies are reused).
    */
   | { op: 'detect'; frame: FrameRef; skipLevels: number; analyzeUpTo: number }
-  | { op: 'analyze'; frame: FrameRef; detections: Detection[]; embed: boolean };
+  | { op: 'analyze'; frame: FrameRef; detections: LocatedFace[]; embed: boolean };
 
 export type VisionResponse =
   | { op: 'detect'; detections: Detection[]; levelFloors: number[]; faces?: EngineFace[] }

@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../../src/config/load-config';
 import type { AnalyzedFace } from '../../../src/domain/face';
 import { decodeImage } from '../../../src/images/decode-image';
-import { createFaceAnalyzer } from '../../../src/vision/create-face-analyzer';
+import { defaultModelsDir, loadManifest } from '../../../src/models/model-manifest';
+import { createFaceAnalyzer, engineOptions } from '../../../src/vision/create-face-analyzer';
 import { type FaceAnalyzer, toFrameRef } from '../../../src/vision/face-analyzer';
+import { FaceEngine } from '../../../src/vision/face-engine';
+import { loadOnnxFaceModels } from '../../../src/vision/onnx/onnx-face-models';
 import { fixture } from '../../helpers/fixtures';
 import { matchDetections } from '../../helpers/ground-truth';
 
@@ -74,6 +77,48 @@ describe('FaceAnalyzer routes on the worker pool', () => {
       0.4,
     );
     expect(m.recall).toBe(1);
+  }, 120_000);
+
+  it('embedding the faces detectFaces returned reuses their landmarks: same vectors as recomputing them', async () => {
+    const image = await decodeImage(readFileSync(fixture('dlib_faces', '2007_007763.jpg')), limits);
+    const frame = toFrameRef(image);
+    const { faces } = await pool.detectFaces(frame);
+    expect(faces.length).toBeGreaterThan(1);
+    const reused = await pool.embedFaces(frame, faces);
+    const recomputed = await pool.embedFaces(
+      frame,
+      faces.map(({ box, score }) => ({ box, score })),
+    );
+    reused.forEach((v, i) => {
+      expect(Array.from(v)).toEqual(Array.from(recomputed[i]!));
+    });
+  }, 120_000);
+
+  it('FaceEngine.analyze runs the landmark model only for faces without landmarks', async () => {
+    const models = await loadOnnxFaceModels(loadManifest(), {
+      modelsDir: defaultModelsDir(),
+      intraOpThreads: 1,
+      executionProvider: 'cpu',
+      download: false,
+    });
+    let landmarkRuns = 0;
+    const infer = models.landmarker.infer.bind(models.landmarker);
+    models.landmarker.infer = (input, batch) => {
+      landmarkRuns++;
+      return infer(input, batch);
+    };
+    const engine = new FaceEngine(models, engineOptions(config));
+    const image = await decodeImage(
+      readFileSync(fixture('face_recognition', 'lin-manuel-miranda.png')),
+      limits,
+    );
+    const dets = await engine.detect(image);
+    const first = await engine.analyze(image, dets, { embed: false });
+    expect(landmarkRuns).toBe(1);
+    const again = await engine.analyze(image, first, { embed: true });
+    expect(landmarkRuns).toBe(1);
+    expect(again.map((f) => f.quality)).toEqual(first.map((f) => f.quality));
+    expect(again[0]!.embedding).toHaveLength(512);
   }, 120_000);
 
   it('with only the coarsest level left (any larger skip is clamped to it), still finds a portrait face', async () => {
