@@ -1,38 +1,26 @@
 import type { AlertPage } from '../serve/service-ports';
+import { freezeAlert } from './stored-alert-cache';
 
 /**
  * The alert pages AlertStore.list() answered since the data last changed. GET /v1/alerts is
- * polled (the dashboard, integrations) far more often than alerts are written, and reading a
- * page from SQLite is most of that route's cost. Any change empties it: a write through this
- * store (`clear`) or a commit by another connection (SQLite's data_version moves). Bounded by the
- * number of alerts held, oldest page out first. Pages are frozen: every caller shares them.
+ * polled (the dashboard, integrations) far more often than alerts are written, and a kept page
+ * also keeps its JSON (the HTTP layer's, by identity). The store empties it on any change: a write
+ * through the store, or a commit by another connection (SQLite's data_version moves). Bounded by
+ * the number of alerts held, oldest page out first. Pages are frozen: every caller shares them.
  */
 export class AlertPageCache {
   private readonly pages = new Map<string, AlertPage>();
   private items = 0;
-  private version: number | undefined;
 
   constructor(private readonly maxItems: number) {}
 
-  /** The page for `key`, unless the data changed (another connection's `dataVersion` moved). */
-  get(key: string, dataVersion: number): AlertPage | undefined {
-    if (dataVersion !== this.version) {
-      this.clear();
-      this.version = dataVersion;
-      return undefined;
-    }
+  get(key: string): AlertPage | undefined {
     return this.pages.get(key);
   }
 
   set(key: string, page: AlertPage): AlertPage {
     if (page.items.length > this.maxItems) return page;
-    for (const a of page.items) {
-      Object.freeze(a.identity.watchlists);
-      Object.freeze(a.identity);
-      Object.freeze(a.box);
-      Object.freeze(a.review);
-      Object.freeze(a);
-    }
+    for (const a of page.items) freezeAlert(a);
     Object.freeze(page.items);
     Object.freeze(page);
     const before = this.pages.get(key);

@@ -5,7 +5,8 @@ import type { FaceBox } from './alert-messages';
 /**
  * How AlertStore reads alerts: the list query as one of a fixed set of statements, and rows as
  * arrays (better-sqlite3's raw mode) turned into StoredAlert. GET /v1/alerts runs this per request
- * for up to 500 rows, so it builds no SQL text per call and no intermediate row objects.
+ * for up to 500 rows, so it builds no SQL text per call and no intermediate row objects (and the
+ * store reads the ids of a page first, then only the rows its alert cache lacks).
  */
 
 /** The columns of a StoredAlert, in the order of AlertRow. */
@@ -136,10 +137,10 @@ export function listQuery(q: AlertQuery): { mask: number; values: unknown[]; lim
   return { mask, values, limit };
 }
 
-/** The SELECT for a filter mask, newest first. */
-export function listSql(mask: number): string {
+/** The SELECT of `columns` (default: a StoredAlert's) for a filter mask, newest first. */
+export function listSql(mask: number, columns = ALERT_COLUMNS): string {
   const where = LIST_FILTERS.filter((_f, bit) => (mask & (1 << bit)) !== 0);
-  return `SELECT ${ALERT_COLUMNS} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  return `SELECT ${columns} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY id DESC LIMIT ?`;
 }
 

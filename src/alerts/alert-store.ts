@@ -10,8 +10,8 @@ import type {
   StoredAlert,
 } from '../serve/service-ports';
 import type { AlertEvent, FaceBox } from './alert-messages';
-import { AlertPageCache } from './alert-page-cache';
-import { ALERT_COLUMNS, type AlertRow, encodeCursor, listQuery, listSql, toAlert } from './alert-rows';
+import { AlertPageReader } from './alert-page-reader';
+import { ALERT_COLUMNS, type AlertRow, toAlert } from './alert-rows';
 import { CropFiles } from './crop-files';
 import { findRejectionPatterns } from './rejection-patterns';
 
@@ -41,8 +41,6 @@ export interface PurgeResult {
 }
 
 const DAY_MS = 86_400_000;
-/** Alerts list() keeps between writes (about 1 kB each). */
-const CACHED_ALERTS = 2000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alerts (
@@ -88,20 +86,16 @@ export function alertStorePaths(dataDir: string): { db: string; crops: string } 
  */
 export class AlertStore {
   private readonly statements = new Map<string, Database.Statement>();
-  /** list()'s statements by filter mask, prepared on first use. */
-  private readonly listStatements: Array<Database.Statement | undefined> = [];
-
   private readonly byId: Database.Statement;
-  /** Moves when another connection commits (this one's own writes clear the pages directly). */
-  private readonly dataVersion: Database.Statement;
-  private readonly pages = new AlertPageCache(CACHED_ALERTS);
+  /** list(), and its caches: every write to the alerts table below tells it first. */
+  private readonly pages: AlertPageReader;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly crops: CropFiles,
   ) {
     this.byId = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`).raw();
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.pages = new AlertPageReader(db, (id) => this.get(id));
   }
 
   static open(dataDir: string): AlertStore {
@@ -134,7 +128,7 @@ export class AlertStore {
 
   /** Records the first event of an alert (review pending, no crop yet). */
   insert(e: AlertEvent): StoredAlert {
-    this.pages.clear();
+    this.pages.changed(e.eventId);
     const captureMs = Date.parse(e.captureTime);
     if (!Number.isFinite(captureMs)) {
       throw new ArgusError('ARGUS_E_HTTP_BAD_REQUEST', {
@@ -181,7 +175,7 @@ export class AlertStore {
 
   /** Applies an `alert-update` event to its alert. Throws ARGUS_E_NOT_FOUND. */
   update(id: number, p: AlertPatch): StoredAlert {
-    this.pages.clear();
+    this.pages.changed(id);
     this.db.transaction(() => {
       const r = this.db
         .prepare(
@@ -209,7 +203,7 @@ export class AlertStore {
    * an fsync on this thread: the server stages crops (stageCrop) and commits them instead.
    */
   saveCrop(id: number, jpeg: Buffer): void {
-    this.pages.clear();
+    this.pages.changed(id);
     this.get(id);
     this.crops.write(id, jpeg);
     this.db.prepare('UPDATE alerts SET has_crop = 1 WHERE id = ?').run(id);
@@ -222,7 +216,7 @@ export class AlertStore {
 
   /** Makes a staged crop the alert's crop, replacing an older one. Throws ARGUS_E_NOT_FOUND. */
   commitCrop(id: number, staged: string): void {
-    this.pages.clear();
+    this.pages.changed(id);
     try {
       this.get(id);
     } catch (err) {
@@ -249,30 +243,17 @@ export class AlertStore {
     return toAlert(row);
   }
 
-  /** Newest first, filtered; `nextCursor` continues after the last item. The page is frozen (shared). */
+  /**
+   * Newest first, filtered; `nextCursor` continues after the last item. The page and its alerts
+   * are frozen (shared with other callers).
+   */
   list(q: AlertQuery = {}): AlertPage {
-    const { mask, values, limit } = listQuery(q);
-    const key = `${mask}${JSON.stringify(values)}`;
-    const cached = this.pages.get(key, this.dataVersion.get() as number);
-    if (cached) return cached;
-    let st = this.listStatements[mask];
-    if (!st) {
-      st = this.db.prepare(listSql(mask)).raw();
-      this.listStatements[mask] = st;
-    }
-    const rows = st.all(...values) as AlertRow[];
-    const n = Math.min(rows.length, limit);
-    const items = new Array<StoredAlert>(n);
-    for (let i = 0; i < n; i++) items[i] = toAlert(rows[i]!);
-    return this.pages.set(
-      key,
-      rows.length > limit ? { items, nextCursor: encodeCursor(items[n - 1]!.id) } : { items },
-    );
+    return this.pages.list(q);
   }
 
   /** Records a verdict (the newest wins). Throws ARGUS_E_NOT_FOUND. */
   setReview(id: number, r: ReviewInput): StoredAlert {
-    this.pages.clear();
+    this.pages.changed(id);
     const res = this.db
       .prepare(
         'UPDATE alerts SET review_status = ?, review_by = ?, review_at = ?, review_comment = ? WHERE id = ?',

@@ -3,12 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { ArgusError } from '../../errors/argus-error';
 import type { AlertQuery } from '../../serve/service-ports';
 import { actorOf } from '../access';
+import { AlertPageJson, type Serialize } from '../alert-page-json';
 import { badRequest } from '../error-handler';
 import type { HttpDeps } from '../http-deps';
 import { alertPage, binaryReply, rejectionPatterns, replies, storedAlert } from '../response-schemas';
 import { int, num, obj, streamId, text } from '../schemas';
 
 const TAGS = ['alerts'];
+/** Fastify's content type for what it serialises. */
+const JSON_UTF8 = 'application/json; charset=utf-8';
 const idParams = obj({ id: int(1, Number.MAX_SAFE_INTEGER) }, ['id']);
 const isoTime = text(40, { description: 'ISO 8601 time, inclusive.' });
 
@@ -31,6 +34,8 @@ interface IdParams {
 /** /v1/alerts history and review. (The WebSocket on the same path is WsAlertServer's, on 'upgrade'.) */
 export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { alerts, audit } = deps;
+  // Compiled by the first request (Fastify hands out a route's serialisers on its reply).
+  let pageJson: AlertPageJson | undefined;
 
   app.get<{ Querystring: AlertQuery }>(
     '/v1/alerts',
@@ -43,13 +48,23 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: HttpDeps): void
         response: replies('viewer', { 200: alertPage }, [400]),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       for (const k of ['since', 'until'] as const) {
         const v = req.query[k];
         if (v !== undefined && Number.isNaN(Date.parse(v)))
           throw badRequest(`querystring/${k} is not an ISO time`);
       }
-      return alerts.list(req.query);
+      const page = alerts.list(req.query);
+      if (!pageJson) {
+        const serializePage = reply.getSerializationFunction('200');
+        if (!serializePage) throw new Error('GET /v1/alerts has no compiled 200 serialiser');
+        pageJson = new AlertPageJson(
+          reply.compileSerializationSchema(storedAlert, '200') as Serialize,
+          serializePage as Serialize,
+        );
+      }
+      // A string with this type is sent as it is: the same bytes and header the schema's serialiser gives.
+      return reply.type(JSON_UTF8).send(pageJson.of(page));
     },
   );
 
