@@ -127,6 +127,7 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
     const whip = new WhipIngest({ logger });
     const feeds = new WebRtcFeedProvider(whip, { timeoutMs: 15_000 });
     const p = config.pipeline;
+    let pyramidPhase = 0;
     const streams = new StreamManager(config.dataDir, (options) => {
       if (!ffmpeg) throw new ArgusError('ARGUS_E_FFMPEG_NOT_FOUND', {});
       return new StreamRuntime(options, {
@@ -154,6 +155,7 @@ export async function startArgus(config: Readonly<ArgusConfig>, logger: Logger):
           },
           pyramid: { fullEveryNFrames: p.fullPyramidEveryNFrames },
         },
+        nextPyramidPhase: () => pyramidPhase++,
         onStatus: (snap) => {
           const event = hub.publishStatus({
             streamId: snap.id,

@@ -25,6 +25,8 @@ export interface StreamRuntimeDeps {
   gallery: AlertGallery;
   sink: AlertSink;
   analysis: Partial<StreamAnalysisOptions>;
+  /** This stream's PyramidSchedule phase (a counter shared by all streams spreads their full frames). */
+  nextPyramidPhase?: () => number;
   /** Every state change of the decoder (stream-status events). */
   onStatus?: (snapshot: StreamSnapshot) => void;
   /** Every analysed frame (metrics). */
@@ -63,7 +65,10 @@ export class StreamRuntime {
     readonly options: StreamOptions,
     private readonly deps: StreamRuntimeDeps,
   ) {
-    this.analysis = new StreamAnalysis(options.id, deps.vision, deps.gallery, deps.sink, deps.analysis);
+    this.analysis = new StreamAnalysis(options.id, deps.vision, deps.gallery, deps.sink, {
+      ...deps.analysis,
+      pyramid: { ...deps.analysis.pyramid, phase: deps.nextPyramidPhase?.() ?? 0 },
+    });
   }
 
   get id(): string {

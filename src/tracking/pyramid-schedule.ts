@@ -3,11 +3,18 @@ export interface PyramidScheduleOptions {
   fullEveryNFrames: number;
   /** A level stays on while a live track is narrower than the coarser levels' floor times this. */
   smallFaceMargin: number;
+  /**
+   * Shifts which frames run the full pyramid. Streams that start together would otherwise all
+   * run their costly full frames at the same moment and queue behind each other on the workers;
+   * giving each stream its own phase spreads them out.
+   */
+  phase: number;
 }
 
 export const DEFAULT_PYRAMID_SCHEDULE_OPTIONS: Readonly<PyramidScheduleOptions> = Object.freeze({
   fullEveryNFrames: 5,
   smallFaceMargin: 1.5,
+  phase: 0,
 });
 
 /**
@@ -40,7 +47,7 @@ export class PyramidSchedule {
     const i = this.frame++;
     const floors = this.floors;
     if (this.o.fullEveryNFrames <= 1 || floors === null || floors.length < 2) return 0;
-    if (i % this.o.fullEveryNFrames === 0) return 0;
+    if ((i + this.o.phase) % this.o.fullEveryNFrames === 0) return 0;
     let k = floors.length - 1;
     if (smallestTrackSide === undefined) return k;
     while (k > 0 && smallestTrackSide < floors[k]! * this.o.smallFaceMargin) k--;

@@ -37,6 +37,15 @@ describe('PyramidSchedule', () => {
     expect(decisions(s, [undefined], FLOORS)).toEqual([2]);
   });
 
+  it('a phase shifts the full frames, so streams started together do not run them at once', () => {
+    const a = new PyramidSchedule({ fullEveryNFrames: 3, phase: 0 });
+    const b = new PyramidSchedule({ fullEveryNFrames: 3, phase: 1 });
+    const none = Array(7).fill(undefined);
+    // Frame 0 is always full (the floors are not known yet); then every 3rd, shifted by the phase.
+    expect(decisions(a, none)).toEqual([0, 2, 2, 0, 2, 2, 0]);
+    expect(decisions(b, none)).toEqual([0, 2, 0, 2, 2, 0, 2]);
+  });
+
   it('starts over with a full frame after reset', () => {
     const s = new PyramidSchedule({ fullEveryNFrames: 3 });
     decisions(s, [undefined, undefined]);
