@@ -9,6 +9,7 @@ import type {
   ReviewStatus,
   StoredAlert,
 } from '../serve/service-ports';
+import { PreparedStatements } from '../util/prepared-statements';
 import type { AlertEvent, FaceBox } from './alert-messages';
 import { AlertPageReader } from './alert-page-reader';
 import { ALERT_COLUMNS, type AlertRow, toAlert } from './alert-rows';
@@ -85,7 +86,7 @@ export function alertStorePaths(dataDir: string): { db: string; crops: string } 
  * here; records and crops expire through purge() (crops first: they are the face images).
  */
 export class AlertStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: PreparedStatements;
   private readonly byId: Database.Statement;
   /** list(), and its caches: every write to the alerts table below tells it first. */
   private readonly pages: AlertPageReader;
@@ -94,6 +95,7 @@ export class AlertStore {
     private readonly db: Database.Database,
     private readonly crops: CropFiles,
   ) {
+    this.statements = new PreparedStatements(db);
     this.byId = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`).raw();
     this.pages = new AlertPageReader(db, (id) => this.get(id));
   }
@@ -336,12 +338,7 @@ export class AlertStore {
 
   /** Prepared once per SQL text (fixed texts only). */
   private statement(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
+    return this.statements.get(sql);
   }
 
   /** Raises the high-water mark (the server notes the hub's last id, stream-status events included, on stop). */

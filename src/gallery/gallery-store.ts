@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ArgusError } from '../errors/argus-error';
+import { PreparedStatements } from '../util/prepared-statements';
 import { embeddingFromBytes, embeddingToBytes } from './embedding-check';
 import type { Identity, IdentityRef, TemplateInfo } from './gallery-types';
 import type { NormalisedIdentity } from './identity-input';
@@ -58,24 +59,20 @@ export class GalleryStore {
   readonly modelId: string;
   readonly dim: number;
   /** Prepared once per SQL text: hot paths (each match looks up its identities) run per frame. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: PreparedStatements;
 
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
     private readonly busyTimeoutMs: number,
   ) {
+    this.statements = new PreparedStatements(db);
     this.modelId = String(this.meta('model_id'));
     this.dim = Number(this.meta('dim'));
   }
 
   private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.statements.get(sql);
   }
 
   static open(file: string, o: StoreOpenOptions): GalleryStore {

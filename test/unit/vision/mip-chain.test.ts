@@ -27,6 +27,12 @@ describe('MipChain.pick', () => {
     expect(quarter.image).toMatchObject({ width: 16, height: 9 });
   });
 
+  it('takes the level of a 1080p frame that a 1/6 scale (the 320 detector level) needs', () => {
+    const p = new MipChain(ramp(1920, 1080)).pick(1 / 6);
+    expect(p.factor).toBe(0.25);
+    expect(p.image.width).toBe(480);
+  });
+
   it('keeps the remaining scale above one half between exact halvings', () => {
     const chain = new MipChain(base);
     for (const scale of [0.9, 0.6, 0.4, 0.3, 0.2]) {

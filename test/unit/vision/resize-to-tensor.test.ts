@@ -1,5 +1,4 @@
 import type { RgbImage } from '../../../src/domain/image';
-import { halveImage, MipChain } from '../../../src/vision/preprocess/mip-chain';
 import { resizeToTensor } from '../../../src/vision/preprocess/resize-to-tensor';
 
 function solid(w: number, h: number, rgb: [number, number, number]): RgbImage {
@@ -102,25 +101,5 @@ describe('resizeToTensor', () => {
         new Float32Array(5),
       ),
     ).toThrow(RangeError);
-  });
-});
-
-describe('MipChain', () => {
-  it('halves with a 2x2 box filter', () => {
-    const img: RgbImage = {
-      width: 2,
-      height: 2,
-      data: Uint8Array.from([0, 0, 0, 100, 100, 100, 200, 200, 200, 40, 40, 40]),
-    };
-    expect(Array.from(halveImage(img).data)).toEqual([85, 85, 85]);
-  });
-
-  it('picks the level that keeps the remaining scale at or above 0.5', () => {
-    const chain = new MipChain(solid(1920, 1080, [1, 2, 3]));
-    expect(chain.pick(1).factor).toBe(1);
-    expect(chain.pick(0.6).factor).toBe(1);
-    const p = chain.pick(1 / 6);
-    expect(p.factor).toBe(0.25);
-    expect(p.image.width).toBe(480);
   });
 });
