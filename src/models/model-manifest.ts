@@ -23,6 +23,8 @@ const patchSpec = z.discriminatedUnion('op', [
   }),
   z.strictObject({ op: z.literal('dynamicBatch'), input: z.string(), outputs: z.array(z.string()) }),
   z.strictObject({ op: z.literal('setInitializer'), name: z.string(), int64: z.array(z.number().int()) }),
+  // Per-channel PRelu as two fused depthwise convolutions, so onnxruntime keeps its NCHWc layout.
+  z.strictObject({ op: z.literal('decomposePRelu') }),
 ]);
 
 const common = {

@@ -1,11 +1,12 @@
 import { onnx } from 'onnx-proto';
 import { ArgusError } from '../errors/argus-error';
+import { decomposePRelu } from './decompose-prelu';
 import type { ModelPatch } from './model-manifest';
 
 /**
  * Graph edits the manifest asks for, applied to the model bytes in memory (see docs in MODELS.md):
- * the detector is cut before its decode so it runs at any input size, and batch dims are made
- * symbolic. Pure: bytes in, bytes out; the verified file on disk is never rewritten.
+ * the detector is cut before its decode so it runs at any input size, batch dims are made
+ * symbolic, and the embedder's PRelus become convolutions onnxruntime runs faster. Pure: bytes in, bytes out; the verified file on disk is never rewritten.
  * The result is cached on disk by patch-cache.ts: bump PATCH_CACHE_FORMAT there when a change here
  * alters the bytes a patch produces.
  */
@@ -42,6 +43,9 @@ export function applyPatches(
         break;
       case 'setInitializer':
         setInt64Initializer(graph, patch.name, patch.int64, fail);
+        break;
+      case 'decomposePRelu':
+        decomposePRelu(graph, fail);
         break;
     }
   }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { onnx } from 'onnx-proto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { isArgusError } from '../../../src/errors/argus-error';
 import { createSession, loadModelBytes } from '../../../src/models/load-model';
@@ -168,6 +169,56 @@ describe('ONNX graph patches (real models)', () => {
     expect(out.output!.dims).toEqual([1, 3 * 512]);
   });
 
+  describe('decomposePRelu', () => {
+    const opTypes = (bytes: Uint8Array) => onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+
+    it('gives the embedder the outputs it has with PRelu, with no PRelu left', async () => {
+      const bytes = await readFile(path.join(modelsDir, embedder.file));
+      const withPRelu = embedder.patches.filter((p) => p.op !== 'decomposePRelu');
+      expect(withPRelu.length).toBe(embedder.patches.length - 1);
+      const decomposed = applyPatches(bytes, embedder.patches);
+      expect(opTypes(applyPatches(bytes, withPRelu)).filter((t) => t === 'PRelu').length).toBe(33);
+      expect(opTypes(decomposed)).not.toContain('PRelu');
+      const input = noise(2 * 3 * 112 * 112, 6);
+      const a = await run(await open(applyPatches(bytes, withPRelu)), input, [2, 3, 112, 112]);
+      const b = await run(await open(decomposed), input, [2, 3, 112, 112]);
+      // fr_feature's outputs are ~0.2 in magnitude; the rewrite changes only float rounding.
+      expect(maxAbsDiff(floats(a.output), floats(b.output))).toBeLessThan(1e-5);
+    });
+
+    it('computes s*x below zero and x above for negative and >1 slopes; leaves a scalar slope alone', async () => {
+      const { FLOAT } = onnx.TensorProto.DataType;
+      const io = (name: string) => ({
+        name,
+        type: { tensorType: { elemType: FLOAT, shape: { dim: [1, 2, 1, 3].map((d) => ({ dimValue: d })) } } },
+      });
+      const model = onnx.ModelProto.encode({
+        irVersion: 7,
+        opsetImport: [{ version: 9 }],
+        graph: {
+          name: 'prelu',
+          node: [
+            { opType: 'PRelu', name: 'p1', input: ['x', 'slope'], output: ['h'] },
+            { opType: 'PRelu', name: 'p2', input: ['h', 'scalar'], output: ['y'] },
+          ],
+          initializer: [
+            { name: 'slope', dims: [2, 1, 1], dataType: FLOAT, floatData: [-0.5, 1.5] },
+            { name: 'scalar', dims: [1], dataType: FLOAT, floatData: [0.25] },
+          ],
+          input: [io('x')],
+          output: [io('y')],
+        },
+      }).finish();
+      const patched = applyPatches(model, [{ op: 'decomposePRelu' }]);
+      expect(opTypes(patched).filter((t) => t === 'PRelu')).toEqual(['PRelu']);
+      expect(onnx.ModelProto.decode(patched).graph!.initializer!.map((t) => t.name)).not.toContain('slope');
+      const x = Float32Array.from([-2, 0, 3, -4, 1, -1]);
+      const out = await (await open(patched)).run({ x: new Tensor('float32', x, [1, 2, 1, 3]) });
+      // Channel 0: slope -0.5 (then the scalar 0.25 applies to what turned negative); channel 1: 1.5.
+      expect(Array.from(floats(out.y))).toEqual([1, 0, 3, -6 * 0.25, 1, -1.5 * 0.25]);
+    });
+  });
+
   describe('invalid patches', () => {
     const cases: Array<[string, ModelPatch, RegExp]> = [
       ['unknown output tensor', { op: 'keepOutputs', outputs: ['scores', 'nope'] }, /no tensor named "nope"/],
@@ -189,6 +240,7 @@ describe('ONNX graph patches (real models)', () => {
         /no initializer named "99999"/,
       ],
       ['non-int64 initializer', { op: 'setInitializer', name: '493', int64: [-1] }, /"493" is not int64/],
+      ['no PRelu to decompose', { op: 'decomposePRelu' }, /no PRelu with a constant \[C,1,1\] slope/],
     ];
 
     it.each(cases)('%s -> ARGUS_E_MODEL_INVALID', async (_name, patch, reason) => {
