@@ -42,8 +42,18 @@ export function decomposePRelu(graph: onnx.IGraphProto, fail: Fail): number {
     const base = node.name || y;
     const negWeight = fresh(`${base}/neg_w`);
     const blendWeight = fresh(`${base}/blend_w`);
-    added.push(depthwiseWeight(negWeight, s.map(() => -1)));
-    added.push(depthwiseWeight(blendWeight, s.map((v) => 1 - v)));
+    added.push(
+      depthwiseWeight(
+        negWeight,
+        s.map(() => -1),
+      ),
+    );
+    added.push(
+      depthwiseWeight(
+        blendWeight,
+        s.map((v) => 1 - v),
+      ),
+    );
     const negated = fresh(`${base}/neg`);
     const negRelu = fresh(`${base}/neg_relu`);
     const blended = fresh(`${base}/blend`);
@@ -63,7 +73,9 @@ export function decomposePRelu(graph: onnx.IGraphProto, fail: Fail): number {
   for (const n of nodes) for (const i of n.input ?? []) stillRead.add(i);
   graph.node = nodes;
   graph.initializer = [
-    ...(graph.initializer ?? []).filter((t) => !replacedSlopes.has(t.name ?? '') || stillRead.has(t.name ?? '')),
+    ...(graph.initializer ?? []).filter(
+      (t) => !replacedSlopes.has(t.name ?? '') || stillRead.has(t.name ?? ''),
+    ),
     ...added,
   ];
   graph.input = (graph.input ?? []).filter(
@@ -88,7 +100,7 @@ function channelSlopes(t: onnx.ITensorProto): number[] | undefined {
 function depthwiseWeight(name: string, values: number[]): onnx.ITensorProto {
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  for (const [i, v] of values.entries()) view.setFloat32(i * 4, v, true);
   return { name, dims: [values.length, 1, 1, 1], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw };
 }
 
