@@ -5,13 +5,14 @@
  * measured).
  *
  * Two phases per size. build (resumable, cached in bench/.cache/gallery/): generate, exact ground
- * truth, build the HNSW index (or shards, one worker thread each). measure: a fresh child process
- * per layout (sequential / parallel shard search) loads the index and measures. By default it
- * measures the gallery's own design: one index with the configured defaults of gallery.hnsw.
+ * truth, build the gallery's HnswVectorIndex (or shards of it, one worker thread each) and save
+ * it. measure: a fresh child process loads it with HnswVectorIndex.load and measures
+ * HnswVectorIndex.search. By default it measures the gallery's own design: one index with the
+ * configured defaults of gallery.hnsw.
  *
  * Environment: GALLERY_BENCH_SIZES ("100000,1000000"), GALLERY_BENCH_PHASE (all|build|data: vectors and ground truth only|measure),
- * GALLERY_BENCH_LAYOUTS ("sequential", plus "parallel" with shards), GALLERY_BENCH_SHARDS (1),
- * GALLERY_BENCH_M and GALLERY_BENCH_EFC (gallery.hnsw defaults), GALLERY_BENCH_EFS (per-shard ef sweep; default by size), GALLERY_BENCH_TUNING_QUERIES
+ * GALLERY_BENCH_SHARDS (1), GALLERY_BENCH_M, GALLERY_BENCH_EFC, GALLERY_BENCH_PROJECTION and
+ * GALLERY_BENCH_CANDIDATES (gallery.hnsw defaults), GALLERY_BENCH_EFS (ef sweep; default by size), GALLERY_BENCH_TUNING_QUERIES
  * (200), GALLERY_BENCH_QUERIES (500 held out), GALLERY_BENCH_LATENT (128), GALLERY_BENCH_SKIP_ENROL=1,
  * GALLERY_BENCH_REPORT (result name, default "gallery"), GALLERY_BENCH_NOTE (free text for the run log).
  */
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
       shards: Number(env.GALLERY_BENCH_SHARDS ?? 1),
       m: Number(env.GALLERY_BENCH_M ?? HNSW_DEFAULTS.m),
       efConstruction: Number(env.GALLERY_BENCH_EFC ?? HNSW_DEFAULTS.efConstruction),
+      projectionDim: Number(env.GALLERY_BENCH_PROJECTION ?? HNSW_DEFAULTS.projectionDim),
+      candidates: Number(env.GALLERY_BENCH_CANDIDATES ?? HNSW_DEFAULTS.candidates),
       seed: 20261129,
       params,
       tuningQueries: Number(env.GALLERY_BENCH_TUNING_QUERIES ?? 200),
@@ -136,14 +139,9 @@ async function main(): Promise<void> {
     const cache = await runVectorBuild(config, log, phase === 'data');
     if (phase === 'build' || phase === 'data') continue;
     const target = TARGETS[key];
-    // One index has nothing to search in parallel.
-    const layouts = (
-      env.GALLERY_BENCH_LAYOUTS ?? (config.shards > 1 ? 'sequential,parallel' : 'sequential')
-    ).split(',') as Layout[];
-    const measured: MeasureResult[] = [];
-    for (const layout of layouts) {
-      measured.push(await measureInChild({ config, layout, efs: efsFor(n), target: target?.recall ?? 0.99 }));
-    }
+    const measured = [
+      await measureInChild({ config, layout: 'sequential', efs: efsFor(n), target: target?.recall ?? 0.99 }),
+    ];
     const summary = summariseSize(cache, measured, target);
     json[key] = summary;
     for (const k of ['recall_at1', 'p99_ms', 'rss_mb', 'load_s'] as const) {

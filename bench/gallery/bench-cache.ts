@@ -1,12 +1,14 @@
 /**
  * The gallery benchmark's build cache (bench/.cache/gallery/, ignored by git). The data set
  * (vector slices, exact ground truth) depends only on the size, generator and queries, so it
- * lives in a data folder shared by every index design; each design (shards, M, efConstruction)
- * keeps its HNSW files and build manifest in a subfolder. A long build resumes and a new design
+ * lives in a data folder shared by every index design; each design (shards, M, efConstruction,
+ * projection) keeps its index directories and build manifest in a subfolder. A long build resumes and a new design
  * reuses the data and ground truth.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { HnswParams } from '../../src/gallery/hnsw-vector-index';
+import type { IndexStamp } from '../../src/gallery/vector-index';
 import { packageRoot } from '../../src/util/package-root';
 import type { SyntheticParams } from './synthetic';
 
@@ -15,10 +17,34 @@ export interface BuildConfig {
   shards: number;
   m: number;
   efConstruction: number;
+  /** gallery.hnsw.projectionDim: the graph's dimensions (0: the full 512). */
+  projectionDim: number;
+  /** gallery.hnsw.candidates: graph candidates re-scored exactly per search. */
+  candidates: number;
   seed: number;
   params: SyntheticParams;
   tuningQueries: number;
   measureQueries: number;
+}
+
+/** The model id the benchmark's indexes are saved under. */
+export const BENCH_MODEL = 'bench-synthetic';
+
+/** The gallery's HnswVectorIndex parameters for this design, searching with `ef`. */
+export function benchIndexParams(c: BuildConfig, ef: number, initialCapacity = 1024): HnswParams {
+  return {
+    m: c.m,
+    efConstruction: c.efConstruction,
+    ef,
+    initialCapacity,
+    projectionDim: c.projectionDim,
+    candidates: c.candidates,
+  };
+}
+
+/** The database state a saved benchmark shard claims (there is no database: any fixed stamp). */
+export function benchStamp(start: number, end: number): IndexStamp {
+  return { generation: 1, deleteGeneration: 0, maxLabel: end - 1, count: end - start };
 }
 
 /**
@@ -79,7 +105,7 @@ export class BenchCache {
       'gallery',
       `n${c.n}-l${c.params.latent}-seed${c.seed}-q${c.tuningQueries}+${c.measureQueries}-v${DATA_SLICES}`,
     );
-    this.dir = path.join(this.dataDir, `s${c.shards}-m${c.m}-efc${c.efConstruction}`);
+    this.dir = path.join(this.dataDir, `s${c.shards}-m${c.m}-efc${c.efConstruction}-p${c.projectionDim}`);
     mkdirSync(this.dir, { recursive: true });
   }
 
@@ -100,8 +126,9 @@ export class BenchCache {
       .map(([s, e], i) => ({ file: this.vectors(i), start: s, end: e }))
       .filter((sl) => sl.start < end && sl.end > start);
   }
+  /** The directory a shard's HnswVectorIndex is saved in. */
   shard(s: number): string {
-    return path.join(this.dir, `shard-${s}.hnsw`);
+    return path.join(this.dir, `shard-${s}`);
   }
 
   manifest(): BuildManifest {

@@ -2,12 +2,14 @@
  * Build-phase worker of the gallery benchmark. Every op works on one slice of the data set and
  * on files in the cache dir, so a cut-short build resumes where it stopped:
  * - gen: writes the slice's synthetic vectors to a raw float32 file;
- * - build: inserts the slice into one HNSW shard and writes it (the part timed as build);
+ * - build: inserts the slice into one shard, the gallery's own HnswVectorIndex, and saves it
+ *   (the part timed as build);
  * - truth: exact brute force of the queries over the slice (ground truth for recall).
  */
-import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { HierarchicalNSW } from 'hnswlib-node';
+import { HnswVectorIndex } from '../../src/gallery/hnsw-vector-index';
+import { BENCH_MODEL, type BuildConfig, benchIndexParams, benchStamp } from './bench-cache';
 import { DIM, dotRows, FaceLikeGenerator, type SyntheticParams } from './synthetic';
 import { threadCpuMs } from './thread-cpu';
 
@@ -24,9 +26,9 @@ export type ShardRequest =
       end: number;
       /** The data slices holding labels start..end-1. */
       slices: Array<{ file: string; start: number; end: number }>;
-      m: number;
-      efConstruction: number;
+      config: BuildConfig;
       capacity: number;
+      /** The directory the shard's index is saved in. */
       file: string;
     }
   | {
@@ -103,19 +105,16 @@ function build(req: Extract<ShardRequest, { op: 'build' }>): ShardReply {
   const readMs = performance.now() - t;
   t = performance.now();
   const cpu0 = threadCpuMs();
-  const hnsw = new HierarchicalNSW('cosine', DIM);
-  hnsw.initIndex({
-    maxElements: req.capacity,
-    m: req.m,
-    efConstruction: req.efConstruction,
-    randomSeed: 100,
-  });
-  for (let i = 0; i < n; i++) hnsw.addPoint(Array.from(rows.subarray(i * DIM, (i + 1) * DIM)), req.start + i);
+  // The ef given here only matters for searches; the measure phase loads with its own.
+  const index = HnswVectorIndex.create(BENCH_MODEL, DIM, benchIndexParams(req.config, 64, req.capacity));
+  for (let i = 0; i < n; i++) index.add(req.start + i, rows.subarray(i * DIM, (i + 1) * DIM));
   const insertMs = performance.now() - t;
   const insertCpuMs = threadCpuMs() - cpu0;
   t = performance.now();
-  hnsw.writeIndexSync(`${req.file}.tmp`);
-  renameSync(`${req.file}.tmp`, req.file);
+  const tmp = `${req.file}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  index.save(tmp, benchStamp(req.start, req.end));
+  renameSync(tmp, req.file);
   return { op: 'build', insertMs, insertCpuMs, writeMs: performance.now() - t, readMs };
 }
 

@@ -3,7 +3,8 @@
  * benchmark commits, and picks the headline layout: the one meeting the recall target with the
  * lowest held-out p99 (else the highest recall).
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { round, type TableRow } from '../bench-report';
 import type { BenchCache } from './bench-cache';
 import type { MeasureResult } from './vector-measure';
@@ -44,7 +45,9 @@ export function summariseSize(cache: BenchCache, measured: MeasureResult[], targ
   );
   const buildS = man.buildWallMs === null ? null : round(man.buildWallMs / 1000, 1);
   const buildCpuS = buildOnFreeCores(man);
-  const fileMb = round(cache.bounds().reduce((a, _, s) => a + statSync(cache.shard(s)).size, 0) / 2 ** 20, 0);
+  const dirBytes = (dir: string) =>
+    readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+  const fileMb = round(cache.bounds().reduce((a, _, s) => a + dirBytes(cache.shard(s)), 0) / 2 ** 20, 0);
   const exactHit = truth.best.filter((b, j) => b === truth.queryIds[j]).length / truth.best.length;
   const headline = {
     layout: head.layout,
@@ -61,7 +64,7 @@ export function summariseSize(cache: BenchCache, measured: MeasureResult[], targ
   };
   const rows: TableRow[] = [];
   for (const m of measured) {
-    const tag = `${m.layout} (${c.shards === 1 ? 'one index' : `${c.shards} shards`}, M=${c.m}, efC=${c.efConstruction}, ef=${m.chosen_ef}, ${m.queries} q)`;
+    const tag = `${m.layout} (${c.shards === 1 ? 'one index' : `${c.shards} shards`}, M=${c.m}, efC=${c.efConstruction}, proj=${c.projectionDim || 'none'}, ef=${m.chosen_ef}, ${m.queries} q)`;
     rows.push(
       {
         metric: `${tag} recall@1`,
@@ -96,14 +99,13 @@ export function summariseSize(cache: BenchCache, measured: MeasureResult[], targ
   );
   return {
     n: c.n,
-    design:
-      c.shards === 1
-        ? `one HNSW index (hnswlib-node, cosine, M=${c.m}, efConstruction=${c.efConstruction}): the layout and parameters of the gallery's HnswVectorIndex; built in one worker thread from vectors already in memory; a query takes the 32 best candidates, scored by hnswlib with exact float32 inner products on the full vectors it stores (no JS copy of the vectors; no getPoint re-scoring, see shard-search.ts)`
-        : `${c.shards} HNSW shards (hnswlib-node, cosine, M=${c.m}, efConstruction=${c.efConstruction}) built at the same time in ${c.shards} worker threads from vectors already in memory; a query takes the 32 best candidates of every shard, scored by hnswlib with exact float32 inner products on the full vectors it stores (no JS copy of the vectors; no getPoint re-scoring, see shard-search.ts), and merges them. Layouts: sequential = all shards in one thread, searched one after the other; parallel = one search worker thread per shard, searched at the same time.`,
+    design: `${c.shards === 1 ? 'one index' : `${c.shards} shards built at the same time in ${c.shards} worker threads and searched one after the other`}: the gallery's own HnswVectorIndex (src/gallery/hnsw-vector-index.ts) with M=${c.m}, efConstruction=${c.efConstruction}, ${c.projectionDim > 0 ? `the graph on a fixed random orthonormal projection of the 512-D vectors to ${c.projectionDim} dimensions` : 'the graph on the full 512-D vectors'}; built in a worker thread from vectors already in memory and saved (graph, full vectors, checksummed sidecar); measured through HnswVectorIndex.load and search(q, 1): max(4, ${c.candidates}) graph candidates re-scored exactly (double precision) on the full vectors`,
     config: {
       shards: c.shards,
       m: c.m,
       efConstruction: c.efConstruction,
+      projection_dim: c.projectionDim,
+      candidates: c.candidates,
       latent: c.params.latent,
       seed: c.seed,
       tuning_queries: c.tuningQueries,

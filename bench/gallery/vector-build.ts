@@ -131,8 +131,7 @@ export async function runVectorBuild(
           start: bounds[s]![0],
           end: bounds[s]![1],
           slices: cache.slicesFor(bounds[s]![0], bounds[s]![1]),
-          m: config.m,
-          efConstruction: config.efConstruction,
+          config,
           // Room for the add-one-template measurement and ordinary growth without a resize.
           capacity: Math.ceil((bounds[s]![1] - bounds[s]![0]) * 1.02) + 1000,
           file: cache.shard(s),

@@ -58,6 +58,24 @@ const hnswSchema = z
       .max(100_000_000)
       .default(1024)
       .describe('Vectors a new index has room for; it doubles whenever it is full.'),
+    projectionDim: z
+      .number()
+      .int()
+      .min(0)
+      .max(4096)
+      .default(128)
+      .describe(
+        'The HNSW graph is built and searched on a fixed random orthonormal projection of the embeddings to this many dimensions; its candidates are then re-scored exactly on the full embeddings, so reported similarities are exact either way. Fewer dimensions: faster builds and searches (a graph search is bound by the bytes each distance reads), noisier candidate lists (compensate with `candidates`). 0, or a value not below the embedding size, builds the graph on the full embeddings.',
+      ),
+    candidates: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(32)
+      .describe(
+        'Graph candidates re-scored exactly per search (at least 4x the number of results asked for).',
+      ),
   })
   .prefault({});
 

@@ -1,3 +1,4 @@
+import { dotProduct } from './dot-product';
 import type { IndexStamp, VectorHit, VectorIndex } from './vector-index';
 
 /**
@@ -40,7 +41,7 @@ export class ExactVectorIndex implements VectorIndex {
     const best: VectorHit[] = [];
     for (const [label, v] of this.vectors) {
       if (allowed && !allowed.has(label)) continue;
-      const similarity = dot512(q, v);
+      const similarity = dotProduct(q, v);
       if (best.length === k) {
         const last = best[k - 1]!;
         if (similarity < last.similarity || (similarity === last.similarity && label > last.label)) continue;
@@ -60,22 +61,4 @@ export class ExactVectorIndex implements VectorIndex {
   save(_dir: string, _stamp: IndexStamp): void {
     throw new Error('ExactVectorIndex is in-memory only');
   }
-}
-
-/** Dot product of two equal-length Float32Arrays (monomorphic, unrolled: the hot loop of exact search). */
-function dot512(a: Float32Array, b: Float32Array): number {
-  const n = a.length;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[i]! * b[i]!;
-    s1 += a[i + 1]! * b[i + 1]!;
-    s2 += a[i + 2]! * b[i + 2]!;
-    s3 += a[i + 3]! * b[i + 3]!;
-  }
-  for (; i < n; i++) s0 += a[i]! * b[i]!;
-  return s0 + s1 + s2 + s3;
 }

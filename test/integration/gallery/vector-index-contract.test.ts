@@ -1,16 +1,24 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExactVectorIndex } from '../../../src/gallery/exact-vector-index';
-import { HnswVectorIndex, INDEX_FILE, SIDECAR_FILE } from '../../../src/gallery/hnsw-vector-index';
+import {
+  HnswVectorIndex,
+  INDEX_FILE,
+  SIDECAR_FILE,
+  VECTORS_FILE,
+} from '../../../src/gallery/hnsw-vector-index';
 import type { VectorIndex } from '../../../src/gallery/vector-index';
 import { exactUnitVector, nearby, seeded, tempDir, unitVector } from '../../helpers/gallery-fixtures';
 
 const DIM = 64;
-const PARAMS = { m: 16, efConstruction: 100, ef: 64, initialCapacity: 16 };
+/** The graph on a 16-D projection (the default layout, scaled down), and on the full vectors. */
+const PARAMS = { m: 16, efConstruction: 100, ef: 64, initialCapacity: 16, projectionDim: 16, candidates: 32 };
+const FULL = { ...PARAMS, projectionDim: 0 };
 const STAMP = { generation: 3, deleteGeneration: 1, maxLabel: 300, count: 300 };
 
 const adapters: Array<[string, () => VectorIndex]> = [
-  ['HnswVectorIndex (hnswlib-node)', () => HnswVectorIndex.create('m1', DIM, PARAMS)],
+  ['HnswVectorIndex (hnswlib-node, projected graph)', () => HnswVectorIndex.create('m1', DIM, PARAMS)],
+  ['HnswVectorIndex (hnswlib-node, full-vector graph)', () => HnswVectorIndex.create('m1', DIM, FULL)],
   ['ExactVectorIndex (reference)', () => new ExactVectorIndex('m1', DIM)],
 ];
 
@@ -129,6 +137,24 @@ describe('HnswVectorIndex persistence', () => {
     ],
     ['a truncated index file', (dir: string) => writeFileSync(path.join(dir, INDEX_FILE), 'x'), 'corrupt'],
     [
+      'a damaged vector file',
+      (dir: string) => {
+        const f = path.join(dir, VECTORS_FILE);
+        const bytes = readFileSync(f);
+        bytes.writeUInt8(bytes.readUInt8(100) ^ 0x01, 100);
+        writeFileSync(f, bytes);
+      },
+      'corrupt',
+    ],
+    [
+      'a sidecar of the previous format',
+      (dir: string) => {
+        const f = path.join(dir, SIDECAR_FILE);
+        writeFileSync(f, JSON.stringify({ ...JSON.parse(readFileSync(f, 'utf8')), format: 1 }));
+      },
+      'params',
+    ],
+    [
       'an unreadable sidecar',
       (dir: string) => writeFileSync(path.join(dir, SIDECAR_FILE), '{"format":'),
       'corrupt',
@@ -148,22 +174,31 @@ describe('HnswVectorIndex persistence', () => {
     expect(dim.ok ? 'loaded' : dim.problem).toBe('model');
     const params = HnswVectorIndex.load(tmp.dir, 'm1', DIM, { ...PARAMS, m: 32 });
     expect(params.ok ? 'loaded' : params.problem).toBe('params');
+    const projection = HnswVectorIndex.load(tmp.dir, 'm1', DIM, { ...PARAMS, projectionDim: 24 });
+    expect(projection.ok ? 'loaded' : projection.problem).toBe('params');
+    const full = HnswVectorIndex.load(tmp.dir, 'm1', DIM, FULL);
+    expect(full.ok ? 'loaded' : full.problem).toBe('params');
   });
 
-  it('keeps no byte of a removed vector in the saved file', () => {
-    const index = HnswVectorIndex.create('m1', DIM, PARAMS);
+  it.each([
+    ['projected', PARAMS],
+    ['full-vector', FULL],
+  ])('keeps no byte of a removed vector in any saved file (%s graph)', (_name, params) => {
+    const index = HnswVectorIndex.create('m1', DIM, params);
     const exact = Array.from({ length: 200 }, () => exactUnitVector(DIM, 16, rand));
     exact.forEach((v, i) => {
       index.add(i + 1, v);
     });
     index.save(tmp.dir, STAMP);
-    const file = readFileSync(path.join(tmp.dir, INDEX_FILE));
     const needle = Buffer.from(exact[99]!.buffer, exact[99]!.byteOffset, exact[99]!.byteLength);
-    expect(file.includes(needle)).toBe(true);
+    const holding = () =>
+      readdirSync(tmp.dir).filter((f) => readFileSync(path.join(tmp.dir, f)).includes(needle));
+    // Both files hold it in the full-vector layout; the projected graph holds only a projection.
+    expect(holding()).toEqual(params.projectionDim ? [VECTORS_FILE] : [INDEX_FILE, VECTORS_FILE]);
     index.remove(100);
     index.save(tmp.dir, STAMP);
-    expect(readFileSync(path.join(tmp.dir, INDEX_FILE)).includes(needle)).toBe(false);
-    expect(existsSync(path.join(tmp.dir, `${INDEX_FILE}.tmp-${process.pid}`))).toBe(false);
+    expect(holding()).toEqual([]);
+    expect(readdirSync(tmp.dir).sort()).toEqual([INDEX_FILE, SIDECAR_FILE, VECTORS_FILE].sort());
   });
 
   it('compacts removed slots away on save once they pass 10%', () => {
