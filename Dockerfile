@@ -23,8 +23,11 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm pkg delete scripts.prepare && npm ci --no-audit --no-fund
 
 COPY . .
+# prepare rebuilds hnswlib-node with AVX2/FMA when the build host has them (faster gallery search):
+# pass --build-arg ARGUS_HNSW_PORTABLE=1 for an image that may run on a CPU without AVX2.
+ARG ARGUS_HNSW_PORTABLE=0
 # Builds dist/ and downloads and verifies the weights into models/.
-RUN npm run prepare && npm prune --omit=dev --no-audit --no-fund
+RUN ARGUS_HNSW_PORTABLE=$ARGUS_HNSW_PORTABLE npm run prepare && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime
 FROM node:20-bookworm-slim

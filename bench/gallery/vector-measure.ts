@@ -113,12 +113,18 @@ export async function runVectorMeasure(
   const total = config.tuningQueries + config.measureQueries;
   const q = makeQueries(config.n, total, config.seed, config.params);
   const row = (j: number) => q.vectors.subarray(j * DIM, (j + 1) * DIM);
+  let warmEf = -1;
   const run = (from: number, to: number, ef: number) => {
     const times: number[] = [];
     const cpu: number[] = [];
     let hits = 0;
     let idHits = 0;
     searcher.useEf(ef);
+    if (ef !== warmEf) {
+      // Every ef is a fresh load: warm it up (page faults, cold caches) on 50 tuning queries first.
+      for (let j = 0; j < Math.min(50, config.tuningQueries); j++) searcher.search(row(j));
+      warmEf = ef;
+    }
     for (let j = from; j < to; j++) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -131,8 +137,6 @@ export async function runVectorMeasure(
     }
     return { times, cpu, recall: hits / (to - from), idHit: idHits / (to - from) };
   };
-  // Warm-up (page faults of a freshly loaded index), not measured.
-  run(0, Math.min(50, config.tuningQueries), efs[efs.length - 1]!);
   const tuning: EfRow[] = [];
   for (const ef of efs) {
     const r = run(0, config.tuningQueries, ef);
