@@ -31,7 +31,7 @@ const hnswSchema = z
       .max(128)
       .default(32)
       .describe(
-        'HNSW graph degree (links per node; 2m at the bottom layer). Higher: better recall at a given ef, more memory (4 bytes per link: ~0.26 KB per vector at 32, next to 2 KB of 512-D vector) and slower builds. On 100k face-like 512-D vectors (bench/results/gallery.json) 32 reached recall@1 0.995 at ef 96 (~2 ms of CPU per search) where 16 needed ef 256 (~3 ms), and two shards of 16 searched one after the other ~4.2 ms.',
+        'HNSW graph degree (links per node; 2m at the bottom layer). Higher: better recall at a given ef, more memory (4 bytes per link: ~0.26 KB per vector at 32, next to 0.5 KB of 128-D projected and 2 KB of full 512-D vector) and slower builds. Session 3 measured, with the graph on full vectors, 32 at recall@1 0.995 for ef 96 where 16 needed ef 256 (bench/results/gallery.json).',
       ),
     efConstruction: z
       .number()
@@ -40,16 +40,16 @@ const hnswSchema = z
       .max(2000)
       .default(100)
       .describe(
-        'HNSW candidate list while inserting. Higher: better graph, slower enrolment and rebuilds. With m=32 on the benchmark (100k), 200 gave about the same recall as 100 (within the noise of 200 queries) for 1.6x the build time.',
+        'HNSW candidate list while inserting. Higher: better graph, slower enrolment and rebuilds. With m=32 on the benchmark (100k, session 3, graph on full vectors), 200 gave about the same recall as 100 (within the noise of 200 queries) for 1.6x the build time.',
       ),
     ef: z
       .number()
       .int()
       .min(10)
       .max(5000)
-      .default(96)
+      .default(192)
       .describe(
-        'HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search. With m=32 on 100k face-like 512-D vectors (bench/results/gallery.json): recall@1 0.94 at 32, 0.985 at 64, 0.995 at 96, 1.0 at 128, for ~1, 1.5, 2 and 2.5-3 ms of CPU per search. Larger galleries need a larger ef for the same recall: raise it with the gallery size and measure with `npm run bench:gallery`.',
+        'HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search. With m=32 and the 128-D projected graph on 100k face-like 512-D vectors (bench/results/gallery.json, session 5): recall@1 0.97 at 96, 0.98 at 128, 0.995 at 192 (0.998 on held-out queries, 1.05 ms p50 and 1.8 ms p99 per search), 1.0 at 256. Larger galleries need a larger ef for the same recall: raise it with the gallery size and measure with `npm run bench:gallery`.',
       ),
     initialCapacity: z
       .number()
@@ -65,7 +65,7 @@ const hnswSchema = z
       .max(4096)
       .default(128)
       .describe(
-        'The HNSW graph is built and searched on a fixed random orthonormal projection of the embeddings to this many dimensions; its candidates are then re-scored exactly on the full embeddings, so reported similarities are exact either way. Fewer dimensions: faster builds and searches (a graph search is bound by the bytes each distance reads), noisier candidate lists (compensate with `candidates`). 0, or a value not below the embedding size, builds the graph on the full embeddings.',
+        'The HNSW graph is built and searched on a fixed random orthonormal projection of the embeddings to this many dimensions; its candidates are then re-scored exactly on the full embeddings, so reported similarities are exact either way. Fewer dimensions: faster builds and searches (a graph search is bound by the bytes each distance reads), noisier candidate lists (compensate with `candidates`). 0, or a value not below the embedding size, builds the graph on the full embeddings. On 100k face-like 512-D vectors (bench/results/gallery.json): 128 built in 64 s and searched in 1.05 ms p50 at recall@1 0.998 (session 5, hnswlib-node built with AVX2); the graph on full vectors took 264 s and ~2 ms for 0.996 (session 3, baseline build).',
       ),
     candidates: z
       .number()

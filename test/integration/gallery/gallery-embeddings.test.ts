@@ -1,9 +1,9 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ArgusError } from '../../../src/errors/argus-error';
 import type { Gallery } from '../../../src/gallery/gallery';
-import { INDEX_FILE, SIDECAR_FILE } from '../../../src/gallery/hnsw-vector-index';
+import { INDEX_FILE, SIDECAR_FILE, VECTORS_FILE } from '../../../src/gallery/hnsw-vector-index';
 import { galleryPaths, openGallery } from '../../../src/gallery/open-gallery';
 import {
   ENROLLER,
@@ -230,12 +230,12 @@ describe('Gallery with precomputed embeddings (real SQLite and HNSW)', () => {
 
     const bytesOf = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     const { dir, database } = galleryPaths(tmp.dir);
-    const files = [
-      database,
-      `${database}-wal`,
-      path.join(dir, 'index', INDEX_FILE),
-      path.join(dir, 'index', SIDECAR_FILE),
-    ];
+    // Every file the index writes (graph, full vectors, sidecar), not a list that could miss one.
+    const indexFiles = readdirSync(path.join(dir, 'index')).map((f) => path.join(dir, 'index', f));
+    expect(indexFiles.map((f) => path.basename(f)).sort()).toEqual(
+      [INDEX_FILE, SIDECAR_FILE, VECTORS_FILE].sort(),
+    );
+    const files = [database, `${database}-wal`, ...indexFiles];
     const contents = files.map((f) => {
       try {
         return readFileSync(f);
@@ -244,7 +244,7 @@ describe('Gallery with precomputed embeddings (real SQLite and HNSW)', () => {
       }
     });
     for (const seed of [2, 3]) {
-      expect(contents.map((c) => c.includes(bytesOf(exact(seed))))).toEqual([false, false, false, false]);
+      expect(contents.map((c) => c.includes(bytesOf(exact(seed))))).toEqual(files.map(() => false));
     }
     // The kept identity's template is still there (so the search above is a fair test).
     expect(contents[0]!.includes(bytesOf(exact(1))) || contents[1]!.includes(bytesOf(exact(1)))).toBe(true);
