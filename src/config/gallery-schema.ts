@@ -43,13 +43,10 @@ const hnswSchema = z
         'HNSW candidate list while inserting. Higher: better graph, slower enrolment and rebuilds. With m=32 on the benchmark (100k, session 3, graph on full vectors), 200 gave about the same recall as 100 (within the noise of 200 queries) for 1.6x the build time.',
       ),
     ef: z
-      .number()
-      .int()
-      .min(10)
-      .max(5000)
-      .default(192)
+      .union([z.literal('auto'), z.number().int().min(10).max(5000)])
+      .default('auto')
       .describe(
-        'HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search. With m=32 and the 128-D projected graph on 100k face-like 512-D vectors (bench/results/gallery.json, session 5): recall@1 0.97 at 96, 0.98 at 128, 0.995 at 192 (0.998 on held-out queries, 1.05 ms p50 and 1.8 ms p99 per search), 1.0 at 256. Larger galleries need a larger ef for the same recall: raise it with the gallery size and measure with `npm run bench:gallery`.',
+        "HNSW candidate list while searching (raised to the number of candidates asked for when that is larger). Higher: better recall, slower search. 'auto' grows it with the gallery: 192 up to 100k templates, then 192 x (templates / 100k)^0.426 (512 at 1M), the two sizes the benchmark measured (bench/results/gallery.json, session 5, m=32, 128-D projected graph): at 100k recall@1 0.97 at ef 96, 0.98 at 128, 0.998 at 192 (1.05 ms p50, 1.8 ms p99 per search); at 1M 0.978 at 384, 0.986 at 512 (4.2 / 7.4 ms), 0.99 at 768. A number fixes it; `npm run bench:gallery` measures other sizes.",
       ),
     initialCapacity: z
       .number()

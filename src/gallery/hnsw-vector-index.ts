@@ -13,6 +13,7 @@ import { HierarchicalNSW } from 'hnswlib-node';
 import { z } from 'zod';
 import { fsyncPath, sha256File, writeFileAtomic } from './durable-file';
 import { RandomProjection } from './random-projection';
+import { type EfSetting, searchEf } from './search-ef';
 import type { IndexStamp, LoadResult, VectorHit, VectorIndex, VectorIndexFactory } from './vector-index';
 import { VectorSlab } from './vector-slab';
 
@@ -20,7 +21,7 @@ import { VectorSlab } from './vector-slab';
 export interface HnswParams {
   m: number;
   efConstruction: number;
-  ef: number;
+  ef: EfSetting;
   initialCapacity: number;
   projectionDim: number;
   candidates: number;
@@ -179,7 +180,6 @@ export class HnswVectorIndex implements VectorIndex {
         detail: 'element counts or dimensions differ from the sidecar',
       };
     }
-    hnsw.setEf(params.ef);
     const index = new HnswVectorIndex(modelId, dim, params, hnsw, vectors, projection);
     for (const label of sidecar.deleted) index.deleted.add(label);
     return { ok: true, index, stamp: sidecar.stamp };
@@ -230,7 +230,7 @@ export class HnswVectorIndex implements VectorIndex {
     const live = allowed ? Math.min(allowed.size, this.size()) : this.size();
     if (k <= 0 || live === 0) return [];
     const candidates = Math.min(Math.max(k * 4, this.params.candidates), live);
-    this.hnsw.setEf(Math.max(this.params.ef, candidates));
+    this.hnsw.setEf(Math.max(searchEf(this.params.ef, this.size()), candidates));
     const gq = this.graphVector(q);
     // hnswlib applies the filter inside the graph search: it walks through other labels but only
     // returns allowed ones, so a small watchlist still gets its k best, not what is left of a top-k.
@@ -317,7 +317,6 @@ function emptyGraph(dim: number, params: HnswParams, capacity: number): Hierarch
     efConstruction: params.efConstruction,
     randomSeed: RANDOM_SEED,
   });
-  hnsw.setEf(params.ef);
   return hnsw;
 }
 
