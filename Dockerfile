@@ -5,8 +5,9 @@
 
 # ---- build: compile the native addons and TypeScript, fetch the model weights
 FROM node:20-bookworm-slim AS build
-# hnswlib-node and better-sqlite3 compile native addons during `npm ci`, and Argus its own small
-# one (native/: per-thread flush-to-zero for inference threads) during `npm run prepare`.
+# hnswlib-node and better-sqlite3 compile native addons during `npm ci`, and Argus its own two
+# small ones (native/: per-thread flush-to-zero for inference threads, and the image resize loops)
+# during `npm run prepare`.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends g++ make python3 \
   && rm -rf /var/lib/apt/lists/*
@@ -40,7 +41,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/native/build/Release/argus_fpu.node ./native/build/Release/argus_fpu.node
+COPY --from=build /app/native/build/Release/argus_fpu.node /app/native/build/Release/argus_image.node ./native/build/Release/
 # The model loader rewrites models/.verified.json when file times change (as they do on copy),
 # so the runtime user must own models/. data/ is the default ARGUS_DATA_DIR (./data).
 COPY --from=build --chown=node:node /app/models ./models

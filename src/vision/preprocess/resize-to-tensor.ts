@@ -1,4 +1,5 @@
 import type { RgbImage } from '../../domain/image';
+import { isNativeSize, NATIVE_MODE, nativeImage } from './native-image';
 import { GREY_WEIGHTS, type TensorSpec } from './tensor-spec';
 
 /** A source rectangle (may extend past the image: edge pixels are repeated) resized into a tensor. */
@@ -21,8 +22,74 @@ export interface ResizeRequest {
 /**
  * Bilinear resize + normalisation + HWC->CHW in one pass, written into `out` at `offset`
  * (so a batch is filled in place). Pixel centres are aligned (half-pixel convention).
+ * Runs the C version (native/image.c) when the addon is built, else resizeToTensorJs.
  */
 export function resizeToTensor(
+  img: RgbImage,
+  req: ResizeRequest,
+  spec: TensorSpec,
+  out: Float32Array,
+  offset = 0,
+): void {
+  const native = nativeImage();
+  if (native === null || !nativeAccepts(img, req, offset)) {
+    resizeToTensorJs(img, req, spec, out, offset);
+    return;
+  }
+  const channels = spec.colorOrder === 'GREY' ? 1 : 3;
+  // Checked here as well: the addon's errors belong to the realm that loaded it, which under jest
+  // is not the caller's, so `instanceof RangeError` would fail on them.
+  if (out.length < offset + req.tw * req.th * channels) throw new RangeError('tensor buffer too small');
+  native.resizeToTensor(
+    img.data,
+    img.width,
+    img.height,
+    req.sx,
+    req.sy,
+    req.sw,
+    req.sh,
+    req.dw,
+    req.dh,
+    req.tw,
+    req.th,
+    spec.mean,
+    spec.std,
+    req.padValue,
+    NATIVE_MODE[spec.colorOrder],
+    out,
+    offset,
+  );
+}
+
+/**
+ * Requests the addon takes. It throws on the rest, where the JS version has always written
+ * something (NaN for a non-finite rect, nothing at a fractional offset): those keep that behaviour.
+ */
+function nativeAccepts(img: RgbImage, req: ResizeRequest, offset: number): boolean {
+  const { sx, sy, sw, sh, dw, dh, tw, th } = req;
+  return (
+    Number.isFinite(sx) &&
+    Number.isFinite(sy) &&
+    Number.isFinite(sw) &&
+    Number.isFinite(sh) &&
+    isNativeSize(dw) &&
+    isNativeSize(dh) &&
+    isNativeSize(tw) &&
+    isNativeSize(th) &&
+    dw <= tw &&
+    dh <= th &&
+    Number.isSafeInteger(offset) &&
+    offset >= 0 &&
+    isNativeSize(img.width) &&
+    isNativeSize(img.height) &&
+    img.width > 0 &&
+    img.height > 0 &&
+    img.data.length >= img.width * img.height * 3
+  );
+}
+
+/** The JavaScript reference of resizeToTensor (and its fallback when the addon is not built). */
+export function resizeToTensorJs(
   img: RgbImage,
   req: ResizeRequest,
   spec: TensorSpec,
