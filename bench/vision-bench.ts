@@ -53,7 +53,7 @@ async function detectionSchemes(models: FaceModels, image: RgbImage, truth: Box[
   for (const s of SCHEMES) {
     const engine = new FaceEngine(models, engineOptions(parseConfig({ vision: { detector: s.detector } })));
     // A fresh image object per run so no resized copy is reused between runs.
-    const times = await timeRuns(2, 11, () => engine.detect({ ...image }));
+    const times = await timeRuns(5, 21, () => engine.detect({ ...image }));
     const dets = await engine.detect({ ...image });
     const faces = (await engine.analyze(image, dets, { embed: false })).filter(
       (f) => f.plausibility >= MIN_PLAUSIBILITY,
@@ -73,20 +73,51 @@ async function detectionSchemes(models: FaceModels, image: RgbImage, truth: Box[
   return results;
 }
 
-async function embeddingCost(models: FaceModels) {
+/** Face-sized inputs with varied values (convolution cost does not depend on them). */
+function syntheticFaces(count: number, size: number): RgbImage[] {
+  return Array.from({ length: count }, (_, k) => ({
+    width: size,
+    height: size,
+    data: Uint8Array.from({ length: size * size * 3 }, (_, i) => ((i + k * 7919) * 2654435761) % 251),
+  }));
+}
+
+/**
+ * Per-face embedding cost for requests of 1, 8 and 32 faces, one thread: through the engine (what
+ * analyze() runs: chunks of vision.embedBatchSize, tensor fill, L2 normalisation) and as a single
+ * model call of that many faces. Rounds interleave the sizes and each measurement embeds 32 faces,
+ * so a drift in machine speed hits every size alike.
+ */
+async function embeddingCost(models: FaceModels, config: ReturnType<typeof parseConfig>) {
+  const sizes = [1, 8, 32] as const;
+  const engine = new FaceEngine(models, engineOptions(config));
   const s = models.embedder.inputSize;
-  const out: Record<number, number> = {};
-  for (const batch of [1, 8, 32]) {
-    // Convolution cost does not depend on pixel values; a fixed pseudo-random face-sized input is enough.
-    const input = Float32Array.from(
-      { length: batch * 3 * s * s },
-      (_, i) => ((i * 2654435761) % 255) / 128 - 1,
-    );
-    const runs = batch === 1 ? 31 : batch === 8 ? 11 : 7;
-    const times = await timeRuns(2, runs, () => models.embedder.infer(input, batch));
-    out[batch] = round(median(times) / batch);
+  const faces = syntheticFaces(32, s);
+  const oneCallInput = new Float32Array(32 * 3 * s * s).map(
+    (_, i) => faces[0]!.data[i % (s * s * 3)]! / 128 - 1,
+  );
+  const paths = {
+    engine: (n: number) => engine.embedAligned(faces.slice(0, n)),
+    oneCall: (n: number) => models.embedder.infer(oneCallInput.subarray(0, n * 3 * s * s), n),
+  };
+  const times = new Map<string, number[]>();
+  for (const n of sizes) for (const run of Object.values(paths)) for (let i = 0; i < 2; i++) await run(n);
+  for (let round = 0; round < 15; round++) {
+    for (const n of sizes) {
+      for (const [name, run] of Object.entries(paths)) {
+        const t = performance.now();
+        for (let done = 0; done < 32; done += n) await run(n);
+        const key = `${name}:${n}`;
+        times.set(key, [...(times.get(key) ?? []), (performance.now() - t) / 32]);
+      }
+    }
   }
-  return out;
+  const perFace = (name: keyof typeof paths) =>
+    Object.fromEntries(sizes.map((n) => [n, round(median(times.get(`${name}:${n}`)!))])) as Record<
+      (typeof sizes)[number],
+      number
+    >;
+  return { engine: perFace('engine'), oneCall: perFace('oneCall'), chunk: config.vision.embedBatchSize };
 }
 
 async function main(): Promise<void> {
@@ -105,7 +136,7 @@ async function main(): Promise<void> {
   const chosen = schemes[0]!;
 
   console.error('embedding batches (one thread)...');
-  const embed = await embeddingCost(models);
+  const embed = await embeddingCost(models, config);
 
   console.error('whole frame, one thread...');
   const inline = await createFaceAnalyzer(config, { mode: 'inline' });
@@ -146,9 +177,13 @@ async function main(): Promise<void> {
     cores: os.availableParallelism(),
     detect_1080p_ms: chosen.detectMs,
     detect_schemes: schemes,
-    embed_ms_per_face_b1: embed[1],
-    embed_ms_per_face_b8: embed[8],
-    embed_ms_per_face_b32: embed[32],
+    embed_ms_per_face_b1: embed.engine[1],
+    embed_ms_per_face_b8: embed.engine[8],
+    embed_ms_per_face_b32: embed.engine[32],
+    embed_batch_size: embed.chunk,
+    embed_one_call_ms_per_face_b1: embed.oneCall[1],
+    embed_one_call_ms_per_face_b8: embed.oneCall[8],
+    embed_one_call_ms_per_face_b32: embed.oneCall[32],
     frame100_ms: round(frame100Ms),
     frame100_p90_ms: round(percentile(poolTimes, 90)),
     frame100_workers: workers,
@@ -181,22 +216,26 @@ async function main(): Promise<void> {
       ok: json.detect_1080p_ms <= 60,
     },
     {
-      metric: 'embed_ms_per_face_b1',
-      value: json.embed_ms_per_face_b1!,
+      metric: `embed_ms_per_face_b1 (engine, chunks of ${json.embed_batch_size})`,
+      value: json.embed_ms_per_face_b1,
       target: '<= 12',
-      ok: json.embed_ms_per_face_b1! <= 12,
+      ok: json.embed_ms_per_face_b1 <= 12,
     },
     {
       metric: 'embed_ms_per_face_b8',
-      value: json.embed_ms_per_face_b8!,
+      value: json.embed_ms_per_face_b8,
       target: '< b1',
-      ok: json.embed_ms_per_face_b8! < json.embed_ms_per_face_b1!,
+      ok: json.embed_ms_per_face_b8 < json.embed_ms_per_face_b1,
     },
     {
       metric: 'embed_ms_per_face_b32',
-      value: json.embed_ms_per_face_b32!,
+      value: json.embed_ms_per_face_b32,
       target: '< b1',
-      ok: json.embed_ms_per_face_b32! < json.embed_ms_per_face_b1!,
+      ok: json.embed_ms_per_face_b32 < json.embed_ms_per_face_b1,
+    },
+    {
+      metric: 'embed ms/face as one model call, b1 / b8 / b32',
+      value: `${json.embed_one_call_ms_per_face_b1} / ${json.embed_one_call_ms_per_face_b8} / ${json.embed_one_call_ms_per_face_b32}`,
     },
     {
       metric: `frame100_ms (${workers} workers)`,

@@ -137,8 +137,10 @@ export const visionSchema = z
       .int()
       .min(1)
       .max(256)
-      .default(16)
-      .describe('Faces embedded in one inference call. Batching helps a little on CPU and a lot on GPU.'),
+      .default(4)
+      .describe(
+        'Faces embedded in one inference call. On CPU a few faces per call amortise the per-call cost (4: ~5% cheaper per face than 1), while 16 or more are dearer than 1 because a whole batch of activations no longer fits in cache (bench:vision). With the CUDA provider raise it (e.g. 32).',
+      ),
     detector: detectorSchema,
     quality: qualitySchema,
     workers: workersSchema,
