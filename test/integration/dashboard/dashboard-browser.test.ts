@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -88,7 +88,11 @@ async function openPage(name: string, heading: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) && process.env.CI !== 'true') return;
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  // npm test builds first. Building here instead would delete and rewrite dist/ while other test
+  // files run from it in parallel (it once made dashboard-api-browser skip itself mid-run).
+  if (!existsSync(path.join(ROOT, 'dist', 'web', 'index.html'))) {
+    throw new Error('dist/ has no dashboard bundle: run `npm run build` first (npm test does)');
+  }
   mkdirSync(ARTIFACTS, { recursive: true });
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'argus-dashboard-'));
   const config = path.join(dataDir, 'config.json');
