@@ -1,4 +1,5 @@
 import type { RgbImage } from '../../../src/domain/image';
+import { mulberry32 } from '../../../src/util/mulberry32';
 import { halveImage, halveImageJs } from '../../../src/vision/preprocess/mip-chain';
 import {
   NATIVE_MODE,
@@ -24,17 +25,8 @@ function addon(): NativeImage {
   return a;
 }
 
-/** mulberry32: a small seeded PRNG, so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so a failure names a reproducible case.
+const prng = mulberry32;
 
 type Rand = ReturnType<typeof prng>;
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
